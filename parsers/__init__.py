@@ -1,0 +1,6 @@
+"""Parsers: one raw document (HTML, DOCX, DOC/WPS, PDF, text dump) in, the parse contract out.
+
+Public entry points (see ARCHITECTURE.md):
+    parse(data: bytes, filename=None, url=None, content_type=None) -> dict   # the parse contract
+    parse_file(path, url=None, content_type=None) -> dict
+"""
