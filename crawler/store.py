@@ -1,0 +1,432 @@
+"""Capture store: every HTTP exchange as WARC records plus a SQLite index (captures.db).
+
+Layout (ARCHITECTURE.md section 4)::
+
+    DATA/warc/<run_id>-<seq>.warc.gz   request + response/revisit records, one gzip member per record
+    DATA/captures.db                   crawl_runs, sources, captures (+ payload_digests, listed_dates)
+
+``captures.sha256`` is the SHA-256 (hex) of the decoded HTTP body, i.e. of what ``read_payload``
+returns, so the archive can tell versions of a report apart. The WARC ``WARC-Payload-Digest`` is the
+SHA-256 (base32, ``sha256:``) of the payload bytes exactly as received (still content-encoded); a
+payload already stored under that digest is written as a ``revisit`` record
+(identical-payload-digest profile) that points at the first capture (``revisit_of``).
+"""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import hashlib
+import io
+import json
+import os
+import socket
+import zlib
+from datetime import UTC, datetime
+from http import HTTPStatus
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+from warcio.archiveiterator import ArchiveIterator
+from warcio.limitreader import LimitReader
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.utils import Digester
+from warcio.warcwriter import WARCWriter
+
+CAPTURE_COLUMNS = {
+    "id": int, "run_id": str, "source_id": str, "url": str, "method": str, "status": int,
+    "content_type": str, "sha256": str, "size": int, "warc_file": str, "warc_offset": int,
+    "warc_length": int, "record_type": str, "revisit_of": int, "fetched_at": str, "role": str,
+    "parent_url": str, "title": str, "filename": str, "page_meta": str, "etag": str,
+    "last_modified": str, "error": str,
+}
+ROLES = ("listing", "report", "attachment", "robots", "other", "error")
+DEFAULT_MAX_WARC_BYTES = 1 << 30
+# Hop-by-hop framing already undone by the HTTP client: keeping the header would make readers
+# try to de-chunk a body that is no longer chunked.
+_FRAMING_HEADERS = {"transfer-encoding"}
+
+
+def utcnow_iso() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def warc_date(iso: str) -> str:
+    """WARC-Date (second precision is what every tool accepts) from our ISO timestamps."""
+    return iso[:19] + "Z"
+
+
+def sha256_digest_label(data: bytes) -> str:
+    return "sha256:" + base64.b32encode(hashlib.sha256(data).digest()).decode("ascii")
+
+
+class _Sha256WARCWriter(WARCWriter):
+    """warcio defaults to SHA-1 digests; we index by SHA-256."""
+
+    @staticmethod
+    def _create_digester():
+        return Digester("sha256")
+
+
+def decode_content(body: bytes, content_encoding: str | None) -> bytes:
+    """Undo Content-Encoding (gzip/deflate/br, possibly stacked). Undecodable bodies come back as sent."""
+    if not content_encoding:
+        return body
+    data = body
+    for enc in reversed([e.strip().lower() for e in content_encoding.split(",") if e.strip()]):
+        try:
+            if enc in ("gzip", "x-gzip"):
+                data = gzip.decompress(data)
+            elif enc == "deflate":
+                try:
+                    data = zlib.decompress(data)
+                except zlib.error:  # raw deflate without zlib header, as some servers send
+                    data = zlib.decompress(data, -zlib.MAX_WBITS)
+            elif enc == "br":
+                import brotli  # optional; scrapy pulls it in only when installed
+
+                data = brotli.decompress(data)
+            elif enc == "identity":
+                continue
+            else:
+                return body
+        except Exception:  # noqa: BLE001 - a corrupt body is kept as sent, never a crash
+            return body
+    return data
+
+
+class CaptureStore:
+    """Writer and reader of DATA/. One instance per process; writes are synchronous."""
+
+    def __init__(self, data_dir: str | os.PathLike, max_warc_bytes: int = DEFAULT_MAX_WARC_BYTES):
+        self.data_dir = Path(data_dir)
+        self.warc_dir = self.data_dir / "warc"
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.warc_dir.mkdir(exist_ok=True)
+        self.db_path = self.data_dir / "captures.db"
+        self.db = sqlite_utils.Database(self.db_path)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self._ensure_schema()
+        self.max_warc_bytes = max_warc_bytes
+        self._warc_fh = None
+        self._warc_writer = None
+        self._warc_name = None
+        self._warc_run = None
+
+    # ---- schema -------------------------------------------------------------------------
+    def _ensure_schema(self) -> None:
+        db = self.db
+        if "crawl_runs" not in db.table_names():
+            db["crawl_runs"].create(
+                {"id": str, "started": str, "finished": str, "status": str, "sources": str, "stats": str},
+                pk="id",
+            )
+        if "sources" not in db.table_names():
+            db["sources"].create(
+                {"id": str, "agency": str, "region": str, "region_code": str, "level": str,
+                 "family": str, "start_urls": str, "notes": str, "params": str},
+                pk="id",
+            )
+        if "captures" not in db.table_names():
+            db["captures"].create(CAPTURE_COLUMNS, pk="id")
+            for cols in (["url"], ["sha256"], ["run_id"], ["source_id"], ["role"], ["parent_url"]):
+                db["captures"].create_index(cols)
+        if "payload_digests" not in db.table_names():
+            # WARC payload digest (bytes as received) -> first capture holding them: revisit lookups
+            db["payload_digests"].create({"digest": str, "capture_id": int}, pk="digest")
+        if "listed_dates" not in db.table_names():
+            # Date a listing showed next to a report URL: the incremental crawl skips unchanged ones
+            db["listed_dates"].create(
+                {"url": str, "source_id": str, "listed_date": str, "run_id": str}, pk="url"
+            )
+
+    # ---- runs and sources ----------------------------------------------------------------
+    def start_run(self, run_id: str, source_ids: list[str]) -> None:
+        self.db["crawl_runs"].upsert(
+            {"id": run_id, "started": utcnow_iso(), "finished": None, "status": "running",
+             "sources": json.dumps(source_ids), "stats": None},
+            pk="id",
+        )
+
+    def finish_run(self, run_id: str, status: str, stats: dict | None = None) -> None:
+        self.db["crawl_runs"].update(
+            run_id, {"finished": utcnow_iso(), "status": status,
+                     "stats": json.dumps(stats or {}, ensure_ascii=False, default=str)},
+        )
+        self.close_warc()
+
+    def save_sources(self, sources: list[dict]) -> None:
+        rows = []
+        for s in sources:
+            rows.append({
+                "id": s["id"], "agency": s.get("agency"), "region": s.get("region"),
+                "region_code": s.get("region_code"), "level": s.get("level"), "family": s.get("family"),
+                "start_urls": json.dumps(list(s.get("start_urls") or []), ensure_ascii=False),
+                "notes": s.get("notes"),
+                "params": json.dumps(s.get("params") or {}, ensure_ascii=False),
+            })
+        if rows:
+            self.db["sources"].upsert_all(rows, pk="id")
+
+    def runs(self) -> list[dict]:
+        return list(self.db["crawl_runs"].rows_where(order_by="started"))
+
+    # ---- WARC files ------------------------------------------------------------------------
+    def _open_warc(self, run_id: str) -> None:
+        self.close_warc()
+        seq = 0
+        while True:
+            name = f"{run_id}-{seq:05d}.warc.gz"
+            if not (self.warc_dir / name).exists():
+                break
+            seq += 1
+        self._warc_name = f"warc/{name}"
+        self._warc_fh = open(self.data_dir / self._warc_name, "wb")
+        self._warc_writer = _Sha256WARCWriter(self._warc_fh, gzip=True, warc_version="1.1")
+        self._warc_run = run_id
+        info = {"software": "xxgk-archive crawler (warcio)", "format": "WARC File Format 1.1",
+                "hostname": socket.gethostname(), "run-id": run_id}
+        self._warc_writer.write_record(self._warc_writer.create_warcinfo_record(name, info))
+
+    def close_warc(self) -> None:
+        if self._warc_fh is not None:
+            self._warc_fh.close()
+        self._warc_fh = self._warc_writer = self._warc_name = self._warc_run = None
+
+    def _writer_for(self, run_id: str):
+        if (self._warc_fh is None or self._warc_run != run_id
+                or self._warc_fh.tell() >= self.max_warc_bytes):
+            self._open_warc(run_id)
+        return self._warc_writer
+
+    def _write(self, record) -> tuple[int, int]:
+        start = self._warc_fh.tell()
+        self._warc_writer.write_record(record)
+        return start, self._warc_fh.tell() - start
+
+    # ---- writing captures -----------------------------------------------------------------
+    def write_exchange(
+        self,
+        *,
+        run_id: str,
+        url: str,
+        method: str = "GET",
+        request_headers: list[tuple[str, str]] | None = None,
+        request_body: bytes = b"",
+        status: int,
+        reason: str | None = None,
+        protocol: str = "HTTP/1.1",
+        response_headers: list[tuple[str, str]] | None = None,
+        body: bytes = b"",
+        role: str = "other",
+        source_id: str | None = None,
+        parent_url: str | None = None,
+        title: str | None = None,
+        filename: str | None = None,
+        page_meta: dict | None = None,
+        fetched_at: str | None = None,
+    ) -> dict:
+        """Write the request and the response (or a revisit) to WARC and index the response.
+
+        ``body`` is the HTTP body as received (content-encoding intact, transfer framing undone).
+        Returns the new captures row.
+        """
+        fetched_at = fetched_at or utcnow_iso()
+        writer = self._writer_for(run_id)
+        response_headers = [(k, v) for k, v in (response_headers or [])
+                            if k.lower() not in _FRAMING_HEADERS]
+        headers_lc = {k.lower(): v for k, v in response_headers}
+        content_type = headers_lc.get("content-type")
+        content_encoding = headers_lc.get("content-encoding")
+        decoded = decode_content(body, content_encoding)
+        payload_digest = sha256_digest_label(body)
+
+        # request record
+        split = _split_target(url)
+        req_status = f"{method} {split} {protocol}"
+        req_headers = list(request_headers or [])
+        if not any(k.lower() == "host" for k, _ in req_headers):
+            req_headers.insert(0, ("Host", _host_of(url)))
+        req_http = StatusAndHeaders(req_status, req_headers, is_http_request=True)
+        req_rec = writer.create_warc_record(
+            url, "request", payload=io.BytesIO(request_body), length=len(request_body),
+            http_headers=req_http, warc_headers_dict={"WARC-Date": warc_date(fetched_at)},
+        )
+        self._write(req_rec)
+        req_id = req_rec.rec_headers.get_header("WARC-Record-ID")
+
+        reason = reason or _reason(status)
+        resp_http = StatusAndHeaders(f"{status} {reason}", response_headers, protocol=protocol)
+        original = None
+        if body:
+            hit = self.db.execute(
+                "select c.id, c.url, c.fetched_at from payload_digests p join captures c on c.id = p.capture_id"
+                " where p.digest = ?", [payload_digest]).fetchone()
+            original = hit
+        wh = {"WARC-Date": warc_date(fetched_at), "WARC-Concurrent-To": req_id}
+        if original is not None:
+            rec = writer.create_revisit_record(
+                url, digest=payload_digest, refers_to_uri=original[1],
+                refers_to_date=warc_date(original[2]), http_headers=resp_http, warc_headers_dict=wh,
+            )
+            record_type, revisit_of = "revisit", original[0]
+        else:
+            wh["WARC-Payload-Digest"] = payload_digest
+            rec = writer.create_warc_record(
+                url, "response", payload=io.BytesIO(body), length=len(body),
+                http_headers=resp_http, warc_headers_dict=wh,
+            )
+            record_type, revisit_of = "response", None
+        offset, length = self._write(rec)
+        self._warc_fh.flush()
+
+        row = {
+            "run_id": run_id, "source_id": source_id, "url": url, "method": method, "status": status,
+            "content_type": content_type, "sha256": hashlib.sha256(decoded).hexdigest(),
+            "size": len(decoded), "warc_file": self._warc_name, "warc_offset": offset,
+            "warc_length": length, "record_type": record_type, "revisit_of": revisit_of,
+            "fetched_at": fetched_at, "role": role, "parent_url": parent_url, "title": title,
+            "filename": filename,
+            "page_meta": json.dumps(page_meta, ensure_ascii=False) if page_meta else None,
+            "etag": headers_lc.get("etag"), "last_modified": headers_lc.get("last-modified"),
+            "error": None,
+        }
+        row["id"] = self._insert(row)
+        if record_type == "response" and body:
+            self.db.execute("insert or ignore into payload_digests(digest, capture_id) values (?, ?)",
+                            [payload_digest, row["id"]])
+            self.db.conn.commit()
+        return row
+
+    def record_error(self, *, run_id: str, url: str, error: str, method: str = "GET",
+                     source_id: str | None = None, parent_url: str | None = None,
+                     title: str | None = None, status: int | None = None) -> dict:
+        """A request that produced no usable response (DNS, refused, timeout, 5xx after retries)."""
+        row = {
+            "run_id": run_id, "source_id": source_id, "url": url, "method": method, "status": status,
+            "fetched_at": utcnow_iso(), "role": "error", "parent_url": parent_url, "title": title,
+            "error": error,
+        }
+        row["id"] = self._insert(row)
+        return row
+
+    def _insert(self, row: dict) -> int:
+        cols = [c for c in row if c != "id"]
+        cur = self.db.execute(
+            f"insert into captures ({', '.join(cols)}) values ({', '.join('?' for _ in cols)})",
+            [row[c] for c in cols],
+        )
+        self.db.conn.commit()
+        return cur.lastrowid
+
+    def update_capture(self, capture_id: int, **fields: Any) -> None:
+        if "page_meta" in fields and isinstance(fields["page_meta"], dict):
+            fields["page_meta"] = json.dumps(fields["page_meta"], ensure_ascii=False) or None
+        self.db["captures"].update(capture_id, fields)
+
+    def set_listed_date(self, url: str, source_id: str | None, listed_date: str, run_id: str) -> None:
+        self.db["listed_dates"].upsert(
+            {"url": url, "source_id": source_id, "listed_date": listed_date, "run_id": run_id}, pk="url")
+
+    def listed_date(self, url: str) -> str | None:
+        row = self.db.execute("select listed_date from listed_dates where url = ?", [url]).fetchone()
+        return row[0] if row else None
+
+    # ---- reading ------------------------------------------------------------------------------
+    def captures(self, role: str | None = None, **where: Any) -> list[dict]:
+        clauses, params = [], []
+        if role is not None:
+            where["role"] = role
+        for key, value in where.items():
+            if key not in CAPTURE_COLUMNS:
+                raise ValueError(f"unknown captures column: {key}")
+            clauses.append(f"{key} = ?")
+            params.append(value)
+        sql = "select * from captures" + (" where " + " and ".join(clauses) if clauses else "") + " order by id"
+        cur = self.db.execute(sql, params)
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+
+    def capture(self, capture_id: int) -> dict | None:
+        rows = self.captures(id=capture_id)
+        return rows[0] if rows else None
+
+    def latest_ok(self, url: str) -> dict | None:
+        """Newest 200 capture of a URL (the body we last saw there)."""
+        cur = self.db.execute(
+            "select * from captures where url = ? and status = 200 order by id desc limit 1", [url])
+        r = cur.fetchone()
+        return dict(zip([d[0] for d in cur.description], r, strict=True)) if r else None
+
+    def _open_record(self, row: dict):
+        path = self.data_dir / row["warc_file"]
+        fh = open(path, "rb")
+        fh.seek(row["warc_offset"])
+        stream = LimitReader(fh, row["warc_length"])
+        it = ArchiveIterator(stream)
+        return fh, next(iter(it))
+
+    def read_record_headers(self, row: dict) -> StatusAndHeaders | None:
+        row = self._resolve(row)
+        fh, rec = self._open_record(row)
+        try:
+            return rec.http_headers
+        finally:
+            fh.close()
+
+    def read_raw_payload(self, row: dict) -> bytes:
+        """The body exactly as received (content-encoding intact)."""
+        row = self._resolve(row)
+        fh, rec = self._open_record(row)
+        try:
+            return rec.raw_stream.read()
+        finally:
+            fh.close()
+
+    def read_payload(self, row: dict) -> bytes:
+        """The decoded HTTP body of a response or revisit capture."""
+        target = self._resolve(row)
+        fh, rec = self._open_record(target)
+        try:
+            raw = rec.raw_stream.read()
+            enc = rec.http_headers.get_header("Content-Encoding") if rec.http_headers else None
+        finally:
+            fh.close()
+        return decode_content(raw, enc)
+
+    def _resolve(self, row: dict) -> dict:
+        seen = 0
+        while row.get("record_type") == "revisit":
+            row = self.capture(row["revisit_of"])
+            seen += 1
+            if row is None or seen > 50:
+                raise LookupError("revisit chain broken")
+        if not row.get("warc_file"):
+            raise LookupError(f"capture {row.get('id')} has no WARC record ({row.get('error')})")
+        return row
+
+    def close(self) -> None:
+        self.close_warc()
+        self.db.conn.close()
+
+
+def _split_target(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+
+
+def _host_of(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    return urlsplit(url).netloc
+
+
+def _reason(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Unknown"
