@@ -1,0 +1,489 @@
+"""HTML reader: decode, find the report body inside the portal chrome, emit paragraphs and tables.
+
+lxml does the parsing; BeautifulSoup only serves for encoding detection of undeclared pages
+(UnicodeDammit) and as a fallback when lxml cannot make a tree of badly broken markup.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+
+import lxml.html
+from lxml import etree
+
+from parsers.document import Cell, Document, Table
+from parsers.errors import UnreadableDocument
+from parsers.readers import limits
+from parsers.readers.tables import flatten_table_text, is_layout_table
+
+# Containers of the report body on the portal families (platforms.md), most specific first.
+BODY_SELECTORS = (
+    ".TRS_Editor", ".TRS_UEDITOR", "#UCAP-CONTENT", "#ivs_content", ".Article_content",
+    "#vsb_content .v_news_content", ".v_news_content", "#vsb_content", "#vsb_content_2",
+    ".news_cont_d_wrap", "#zoom", ".bt-content", ".main-txt", ".artile_zw", ".Custom_UnionStyle",
+    "div.content", ".article-content", ".article", "#content",
+)
+
+DROP_TAGS = ("script", "style", "noscript", "template", "iframe", "object", "embed", "select", "button",
+             "svg", "canvas", "textarea")
+
+BLOCK_TAGS = frozenset(
+    "p div h1 h2 h3 h4 h5 h6 li ul ol dl dt dd section article header footer main aside nav "
+    "blockquote pre center form fieldset address figure figcaption hr caption tr body html".split()
+)
+TABLE_PARTS = frozenset(("thead", "tbody", "tfoot"))
+
+META_LABELS = {
+    "索引号": ("索引号", "信息索引号", "索取号"),
+    "发布机构": ("发布机构", "发文机关", "发布单位", "公开机构", "发文单位"),
+    "成文日期": ("成文日期", "生成日期", "成文时间"),
+    "发布日期": ("发布日期", "发布时间", "公开日期", "公开时间"),
+    "文号": ("文号", "发文字号"),
+    "主题分类": ("主题分类",),
+}
+_ALIAS = {alias: key for key, aliases in META_LABELS.items() for alias in aliases}
+# Labels that end a value in a one-line metadata strip ("发布日期：… 浏览次数：… 来源：…").
+_STOP_LABELS = sorted(set(_ALIAS) | {"浏览次数", "来源", "字体", "分类", "名称", "主题词", "有效性", "访问量",
+                                     "信息来源", "作者", "点击数", "时效"}, key=len, reverse=True)
+_LABEL_RE = re.compile(
+    "(" + "|".join(sorted(_ALIAS, key=len, reverse=True)) + r")\s*[:：]?\s*(.*?)"
+    r"(?=\s{2,}|(?:" + "|".join(_STOP_LABELS) + r")\s*[:：]|$)",
+    re.S,
+)
+_DATE_RE = re.compile(r"(\d{4})\s*[-年/.]\s*(\d{1,2})\s*[-月/.]\s*(\d{1,2})\s*日?")
+_WS = re.compile(r"[ \t\r\n\f]+")  # HTML whitespace; NBSP and U+3000 are content
+_ALL_WS = re.compile(r"[\s\u3000\xa0]+")
+_META_CHARSET = re.compile(rb"""<meta[^>]+?charset\s*=\s*["']?\s*([A-Za-z0-9_\-:.]+)""", re.I)
+_XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
+
+
+# ---------------------------------------------------------------- decoding
+
+def _norm_encoding(name: str | None) -> str | None:
+    if not name:
+        return None
+    name = name.strip().strip("\"'").lower()
+    if name in ("gb2312", "gbk", "x-gbk", "gb_2312-80", "gb_2312", "cp936", "ms936", "euc-cn", "gb18030", "x-euc-cn"):
+        return "gb18030"  # the superset: GB2312 pages routinely contain GBK-only characters
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        return None
+
+
+def _charset_from_content_type(content_type: str | None) -> str | None:
+    if not content_type:
+        return None
+    m = re.search(r"charset\s*=\s*[\"']?([A-Za-z0-9_\-:.]+)", content_type, re.I)
+    return _norm_encoding(m.group(1)) if m else None
+
+
+def decode(data: bytes, content_type: str | None = None) -> tuple[str, str, list[dict]]:
+    """Return (text, encoding, issues): BOM, then header/meta (checked), then sniffing."""
+    issues: list[dict] = []
+    for bom, enc in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")):
+        if data.startswith(bom):
+            return data[len(bom):].decode(enc, "replace"), enc, issues
+    declared = [e for e in (_charset_from_content_type(content_type), _meta_charset(data)) if e]
+    for enc in declared:
+        if enc.startswith("utf-16") or enc.startswith("utf-32"):
+            try:
+                return data.decode(enc), enc, issues
+            except UnicodeDecodeError:
+                continue
+    # Valid UTF-8 with non-ASCII bytes is UTF-8 whatever the page claims (GBK text is almost never
+    # valid UTF-8); otherwise the declared encodings, checked strictly, then GB18030.
+    try:
+        text = data.decode("utf-8")
+        if declared and declared[0] != "utf-8" and not data.isascii():
+            issues.append(_issue("parse.encoding", "warning", f"page declares {declared[0]} but is UTF-8"))
+        return text, "utf-8", issues
+    except UnicodeDecodeError:
+        pass
+    for enc in [*declared, "gb18030"]:
+        if enc == "utf-8":
+            continue
+        try:
+            return data.decode(enc), enc, issues
+        except (UnicodeDecodeError, LookupError):
+            continue
+    from bs4 import UnicodeDammit
+
+    dammit = UnicodeDammit(data, ["gb18030", "utf-8", "big5"])
+    if dammit.unicode_markup is not None and dammit.original_encoding:
+        enc = dammit.original_encoding
+        issues.append(_issue("parse.encoding", "warning", f"encoding guessed as {enc}; some characters may be wrong"))
+        return dammit.unicode_markup, enc, issues
+    issues.append(_issue("parse.encoding", "warning", "undecodable bytes replaced (decoded as GB18030)"))
+    return data.decode("gb18030", "replace"), "gb18030", issues
+
+
+def _meta_charset(data: bytes) -> str | None:
+    m = _META_CHARSET.search(data[:8192])
+    return _norm_encoding(m.group(1).decode("ascii", "ignore")) if m else None
+
+
+def _issue(rule: str, severity: str, message: str) -> dict:
+    return {"rule": rule, "severity": severity, "message": message}
+
+
+# ---------------------------------------------------------------- tree
+
+def _parse_tree(text: str, issues: list[dict]):
+    text = _XML_DECL.sub("", text, count=1).replace("\x00", "")
+    parser = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
+    root = None
+    try:
+        root = lxml.html.document_fromstring(text.encode("utf-8"), parser=parser)
+    except (etree.ParserError, ValueError):
+        root = None
+    if root is None or root.find("body") is None or not len(root.find("body")):
+        # lxml gave up or produced an empty body from broken markup: let html.parser re-serialise it.
+        from bs4 import BeautifulSoup
+
+        soup = BeautifulSoup(text, "html.parser")
+        if soup.get_text(strip=True):
+            try:
+                root = lxml.html.document_fromstring(str(soup).encode("utf-8"), parser=parser)
+                issues.append(_issue("parse.broken_markup", "warning", "markup repaired by html.parser"))
+            except (etree.ParserError, ValueError):
+                pass
+    return root
+
+
+def _clean_tree(root) -> None:
+    for el in list(root.iter(*DROP_TAGS)):
+        _drop(el)
+    for el in list(root.iter()):
+        style = el.get("style") if isinstance(el.tag, str) else None
+        if style and re.search(r"display\s*:\s*none|visibility\s*:\s*hidden", style, re.I):
+            _drop(el)
+
+
+def _drop(el) -> None:
+    """Remove an element but keep its tail text."""
+    parent = el.getparent()
+    if parent is None:
+        return
+    tail = el.tail
+    prev = el.getprevious()
+    if tail:
+        if prev is not None:
+            prev.tail = (prev.tail or "") + tail
+        else:
+            parent.text = (parent.text or "") + tail
+    parent.remove(el)
+
+
+def _text_sizes(root) -> dict:
+    """Non-link text length of every element, in one bottom-up pass."""
+    sizes: dict = {}
+
+    def visit(el, in_link: bool) -> int:
+        in_link = in_link or el.tag == "a"
+        n = 0 if in_link or not el.text else len(_ALL_WS.sub("", el.text))
+        for child in el:
+            if isinstance(child.tag, str):
+                n += visit(child, in_link)
+            if child.tail and not in_link:
+                n += len(_ALL_WS.sub("", child.tail))
+        sizes[el] = n
+        return n
+
+    visit(root, False)
+    return sizes
+
+
+def find_body(root):
+    """The element holding the report: a known container if it holds the page's text, else descend
+    from <body> into the child that holds most (>= 70%) of the non-link text."""
+    body = root.find("body")
+    if body is None:
+        body = root
+    sizes = _text_sizes(body)
+    total = sizes.get(body, 0)
+    if total == 0:
+        return body
+    for sel in BODY_SELECTORS:
+        try:
+            found = body.cssselect(sel)
+        except Exception:
+            found = []
+        for el in found:
+            if sizes.get(el, 0) >= 0.4 * total:
+                return _descend(el, sizes)
+    return _descend(body, sizes)
+
+
+def _descend(el, sizes):
+    while True:
+        own = sizes.get(el, 0)
+        if own == 0:
+            return el
+        children = [c for c in el if isinstance(c.tag, str)]
+        best = max(children, key=lambda c: sizes.get(c, 0), default=None)
+        if best is None or sizes.get(best, 0) < 0.7 * own:
+            return el
+        if best.tag == "table" and not _table_is_wrapper(best, sizes):
+            return el
+        el = best
+
+
+def _table_is_wrapper(table, sizes) -> bool:
+    """A layout table: one of its cells holds most of its text."""
+    own = sizes.get(table, 0)
+    cells = [c for c in table.iter("td", "th")]
+    if not cells:
+        return False
+    return max(sizes.get(c, 0) for c in cells) >= 0.7 * own
+
+
+# ---------------------------------------------------------------- blocks
+
+class _Blocks:
+    def __init__(self, issues: list[dict]):
+        self.blocks: list = []
+        self.buf: list[str] = []
+        self.issues = issues
+
+    def text(self, s: str | None) -> None:
+        if s:
+            self.buf.append(s)
+
+    def flush(self) -> None:
+        if self.buf:
+            # Indentation (U+3000, NBSP) is layout, not content, in a paragraph.
+            para = _WS.sub(" ", "".join(self.buf)).strip(" \u3000\xa0")
+            self.buf = []
+            if para:
+                self.blocks.append(para)
+
+    def walk(self, el, depth: int = 0) -> None:
+        if depth > 200:
+            self.issues.append(_issue("parse.deep_markup", "warning", "markup nested deeper than 200 levels skipped"))
+            return
+        tag = el.tag if isinstance(el.tag, str) else None
+        if tag == "table":
+            self.flush()
+            self.table(el, depth)
+            return
+        if tag == "br":
+            self.flush()
+            return
+        block = tag in BLOCK_TAGS
+        if block:
+            self.flush()
+        self.text(el.text)
+        for child in el:
+            self.walk(child, depth + 1)
+            self.text(child.tail)
+        if block:
+            self.flush()
+
+    def table(self, el, depth: int) -> None:
+        rows = _table_rows(el)
+        if not rows:
+            return
+        ncells = sum(len(r) for r in rows)
+        nested = el.xpath(".//table")
+        if ncells == 1 or (nested and is_layout_table(_el_text_len(el), sum(_el_text_len(t) for t in nested))):
+            # Layout wrapper: read its cells as ordinary content.
+            for row in rows:
+                for cell in row:
+                    self.walk_cell_content(cell, depth)
+            return
+        table = Table(rows=[[_cell(c, self.issues) for c in row] for row in rows])
+        _clamp_spans(table)
+        self.blocks.append(table)
+
+    def walk_cell_content(self, cell_el, depth: int) -> None:
+        self.flush()
+        self.text(cell_el.text)
+        for child in cell_el:
+            self.walk(child, depth + 1)
+            self.text(child.tail)
+        self.flush()
+
+
+def _el_text_len(el) -> int:
+    return len(_ALL_WS.sub("", el.text_content()))
+
+
+def _table_rows(table) -> list[list]:
+    """The tr elements of this table (not of nested tables), each as its list of td/th."""
+    rows = []
+    for child in table:
+        if child.tag == "tr":
+            rows.append(child)
+        elif child.tag in TABLE_PARTS:
+            rows.extend(c for c in child if c.tag == "tr")
+    out = []
+    for tr in rows[: limits.MAX_TABLE_ROWS]:
+        cells = [c for c in tr if c.tag in ("td", "th")][: limits.MAX_TABLE_COLS]
+        if cells:
+            out.append(cells)
+    return out
+
+
+def _span(value: str | None, default: int = 1) -> int:
+    if not value:
+        return default
+    m = re.match(r"\s*(\d+)", value)
+    if not m:
+        return default
+    return min(int(m.group(1)), limits.MAX_SPAN)
+
+
+def _cell(td, issues: list[dict]) -> Cell:
+    rowspan = _span(td.get("rowspan"))
+    colspan = max(_span(td.get("colspan")), 1)
+    return Cell(text=cell_text(td), rowspan=rowspan, colspan=colspan)
+
+
+def cell_text(td) -> str:
+    """Cell text with <br> and block boundaries as "\\n"; nested tables flattened row by row."""
+    parts: list[str] = []
+
+    def walk(el) -> None:
+        tag = el.tag if isinstance(el.tag, str) else None
+        if tag == "br":
+            parts.append("\n")
+            return
+        if tag == "table":
+            parts.append("\n" + flatten_table_text([[cell_text(c) for c in row] for row in _table_rows(el)]) + "\n")
+            return
+        block = tag in BLOCK_TAGS and el is not td
+        if block:
+            parts.append("\n")
+        if el.text:
+            parts.append(el.text)
+        for child in el:
+            walk(child)
+            if child.tail:
+                parts.append(child.tail)
+        if block:
+            parts.append("\n")
+
+    walk(td)
+    lines = (_WS.sub(" ", line).strip(" ") for line in "".join(parts).split("\n"))
+    return "\n".join(line for line in lines if line.strip(" \u3000\xa0"))
+
+
+def _clamp_spans(table: Table) -> None:
+    """rowspan=0 means "to the end"; spans past the last row are cut there (as browsers do)."""
+    n = len(table.rows)
+    for r, row in enumerate(table.rows):
+        for cell in row:
+            if cell.rowspan <= 0 or r + cell.rowspan > n:
+                cell.rowspan = n - r
+
+
+# ---------------------------------------------------------------- page metadata
+
+def page_meta(root) -> dict[str, str]:
+    meta: dict[str, str] = {}
+    xp = " or ".join(f"contains(translate(., ' \u3000\xa0', ''), '{a}')" for a in _ALIAS)
+    try:
+        hits = root.xpath(f"//body//*[text()[{xp}]]")
+    except etree.XPathError:
+        hits = []
+    for el in hits[:200]:
+        own = el.text_content()
+        if len(own) > 300:
+            own = "".join(el.xpath("text()"))
+        text = own.replace("\xa0", " ").replace("\u3000", " ")
+        squeezed = re.sub(r"(?<=[\u4e00-\u9fff]) (?=[\u4e00-\u9fff])", "", text)  # "索 引 号" -> "索引号"
+        for m in _LABEL_RE.finditer(squeezed):
+            key = _ALIAS[m.group(1)]
+            if key in meta:
+                continue
+            value = m.group(2).strip(" ：:\t\r\n")
+            if not value:
+                value = _value_after(el)
+            value = _clean_meta_value(key, value)
+            if value:
+                meta[key] = value
+    if "发布日期" not in meta:
+        for el in root.xpath("//meta[@name='PubDate' or @name='pubdate' or @name='publishdate']"):
+            value = _clean_meta_value("发布日期", el.get("content") or "")
+            if value:
+                meta["发布日期"] = value
+                break
+    return meta
+
+
+def _value_after(el) -> str:
+    """The value of a label element: its next sibling, or its parent's (label in a span inside a td)."""
+    node = el
+    for _ in range(3):
+        nxt = node.getnext()
+        if nxt is not None:
+            return _ALL_WS.sub(" ", nxt.text_content()).strip()
+        if node.tail and node.tail.strip():
+            return node.tail.strip()
+        node = node.getparent()
+        if node is None or node.tag in ("body", "table", "tr"):
+            break
+    return ""
+
+
+def _clean_meta_value(key: str, value: str) -> str:
+    value = _ALL_WS.sub(" ", value).strip(" ：:")
+    if key in ("发布日期", "成文日期"):
+        m = _DATE_RE.search(value)
+        return f"{int(m.group(1)):04d}-{int(m.group(2)):02d}-{int(m.group(3)):02d}" if m else ""
+    if len(value) > 120 or any(label in value for label in ("索引号", "发布机构", "成文日期")):
+        return ""
+    return value
+
+
+def title_hint(root) -> str | None:
+    for el in root.xpath("//meta[@name='ArticleTitle' or @name='articletitle' or @property='og:title']"):
+        t = (el.get("content") or "").strip()
+        if t:
+            return t
+    body = root.find("body")
+    for tag in ("h1", "h2"):
+        for el in (body if body is not None else root).iter(tag):
+            t = _ALL_WS.sub(" ", el.text_content()).strip()
+            if t and len(t) <= 200:
+                return t
+    t = root.findtext(".//title")
+    if t and t.strip():
+        return _ALL_WS.sub(" ", t).strip()
+    return None
+
+
+# ---------------------------------------------------------------- entry point
+
+def read(data: bytes, content_type: str | None = None) -> Document:
+    limits.check_input(data)
+    if len(data) > limits.MAX_HTML_BYTES:
+        raise UnreadableDocument(f"HTML page too large ({len(data)} bytes)")
+    try:
+        return _read(data, content_type)
+    except UnreadableDocument:
+        raise
+    except (RecursionError, MemoryError) as e:
+        raise UnreadableDocument(f"HTML too deeply nested or too large: {type(e).__name__}") from None
+    except Exception as e:  # never a traceback for bad input
+        raise UnreadableDocument(f"HTML could not be read: {type(e).__name__}: {e}") from None
+
+
+def _read(data: bytes, content_type: str | None) -> Document:
+    text, _encoding, issues = decode(data, content_type)
+    root = _parse_tree(text, issues)
+    if root is None:
+        raise UnreadableDocument("no HTML content")
+    _clean_tree(root)
+    meta = page_meta(root)
+    title = title_hint(root)
+    container = find_body(root)
+    walker = _Blocks(issues)
+    walker.walk(container)
+    walker.flush()
+    doc = Document(blocks=walker.blocks, format="html", page_meta=meta, title_hint=title, issues=issues)
+    if not doc.blocks:
+        issues.append(_issue("parse.no_text", "error", "the page has no text"))
+    return doc

@@ -1,0 +1,44 @@
+"""Size, page and time bounds shared by the readers, so hostile input cannot exhaust memory or time."""
+
+from __future__ import annotations
+
+import zipfile
+
+from parsers.errors import UnreadableDocument
+
+MAX_INPUT_BYTES = 200 * 1024 * 1024  # larger files are refused outright
+MAX_HTML_BYTES = 30 * 1024 * 1024  # an HTML page beyond this is not a report page
+MAX_ZIP_MEMBER_BYTES = 64 * 1024 * 1024  # decompressed word/document.xml cap (zip-bomb guard)
+MAX_ZIP_RATIO = 200  # declared decompressed/compressed ratio beyond which a member is a bomb
+MAX_PDF_PAGES = 60  # pages parsed; the rest is skipped with an issue
+MAX_TABLE_ROWS = 5000
+MAX_TABLE_COLS = 200
+MAX_SPAN = 1000
+SOFFICE_TIMEOUT = 60.0  # seconds for one DOC/WPS -> DOCX conversion
+
+
+def check_input(data: bytes) -> None:
+    if not data:
+        raise UnreadableDocument("empty file")
+    if len(data) > MAX_INPUT_BYTES:
+        raise UnreadableDocument(f"file too large ({len(data)} bytes, limit {MAX_INPUT_BYTES})")
+
+
+def read_zip_member(zf: zipfile.ZipFile, name: str, limit: int = MAX_ZIP_MEMBER_BYTES) -> bytes:
+    """Read one member, refusing it when its declared or actual decompressed size exceeds ``limit``."""
+    info = zf.getinfo(name)
+    if info.file_size > limit:
+        raise UnreadableDocument(f"{name} declares {info.file_size} bytes decompressed (limit {limit})")
+    if info.compress_size and info.file_size > 1024 * 1024 and info.file_size / info.compress_size > MAX_ZIP_RATIO:
+        raise UnreadableDocument(f"{name} compresses {info.file_size / info.compress_size:.0f}:1 (zip bomb?)")
+    out = bytearray()
+    # The declared size can lie: count what actually comes out of the decompressor.
+    with zf.open(info) as fh:
+        while True:
+            chunk = fh.read(1024 * 1024)
+            if not chunk:
+                break
+            out += chunk
+            if len(out) > limit:
+                raise UnreadableDocument(f"{name} decompresses past {limit} bytes (zip bomb?)")
+    return bytes(out)
