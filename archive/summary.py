@@ -1,0 +1,152 @@
+"""``report_summary``: one wide row per report with the main figures, for reading and fast facets.
+
+Figures come from the 2019/2021 tables, or from the legacy 统计指标 items for older reports, so
+one column means the same across templates. A figure is null when the report does not give it
+(never 0 for missing).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+WITHHELD = ("state_secret", "law_prohibited", "security_stability", "third_party", "internal_affairs",
+            "process_info", "enforcement_file", "admin_query")  # fmt: skip
+UNAVAILABLE = ("not_held", "needs_creation", "still_unclear")
+NOT_PROCESSED = ("petition", "repeat", "publication", "excessive", "confirmation")
+OTHER = ("other_handling", "other_no_correction", "other_fee_unpaid", "other_misc")
+
+FIGURES = (
+    "applications_new", "applications_carried_over", "applications_received", "granted", "partially_granted",
+    "withheld", "unavailable", "not_processed", "other_handling", "handled_total", "carried_forward",
+    "reviews_total", "reviews_corrected", "lawsuits_direct", "lawsuits_after_review", "lawsuits_total",
+    "lawsuits_corrected", "fees_collected_yuan",
+)  # fmt: skip
+
+DDL = """
+CREATE TABLE IF NOT EXISTS report_summary (
+    report_id INTEGER PRIMARY KEY REFERENCES reports(id),
+    agency_id TEXT REFERENCES agencies(id),
+    agency TEXT,
+    source_id TEXT REFERENCES sources(id),
+    region TEXT,
+    region_code TEXT,
+    level TEXT,
+    kind TEXT,
+    year INTEGER,
+    template TEXT,
+    published TEXT,
+    url TEXT,
+    is_latest INTEGER,
+    parse_status TEXT,
+""" + "".join(f"    {f} NUMERIC,\n" for f in FIGURES) + """    error_count INTEGER,
+    warning_count INTEGER,
+    previous_year_similarity REAL
+);
+"""  # fmt: skip
+INDEXED = ("agency_id", "source_id", "region_code", "level", "kind", "year", "template", "is_latest",
+           "parse_status", "error_count")  # fmt: skip
+
+
+def _sum(v: dict, keys) -> float | None:
+    """Sum of the given keys; null when none of them is given."""
+    present = [v[k] for k in keys if v.get(k) is not None]
+    return sum(present) if present else None
+
+
+def figures(v: dict) -> dict:
+    """The main figures of one report from its values (key -> number)."""
+    r = "requests.{}.total".format
+    if any(k.startswith("requests.") or k.startswith("appeals.") for k in v):
+        new, carried = v.get(r("new_received")), v.get(r("carried_over"))
+        direct, after = v.get("appeals.litigation_direct.total"), v.get("appeals.litigation_after_review.total")
+        return {
+            "applications_new": new,
+            "applications_carried_over": carried,
+            "applications_received": _sum(v, [r("new_received"), r("carried_over")]),
+            "granted": v.get(r("granted")),
+            "partially_granted": v.get(r("partially_granted")),
+            "withheld": _sum(v, [r(f"withheld_{x}") for x in WITHHELD]),
+            "unavailable": _sum(v, [r(f"unavailable_{x}") for x in UNAVAILABLE]),
+            "not_processed": _sum(v, [r(f"not_processed_{x}") for x in NOT_PROCESSED]),
+            "other_handling": _sum(v, [r(x) for x in OTHER]),
+            "handled_total": v.get(r("handled_total")),
+            "carried_forward": v.get(r("carried_forward")),
+            "reviews_total": v.get("appeals.review.total"),
+            "reviews_corrected": v.get("appeals.review.corrected"),
+            "lawsuits_direct": direct,
+            "lawsuits_after_review": after,
+            "lawsuits_total": _sum(v, ["appeals.litigation_direct.total", "appeals.litigation_after_review.total"]),
+            "lawsuits_corrected": _sum(v, ["appeals.litigation_direct.corrected",
+                                           "appeals.litigation_after_review.corrected"]),  # fmt: skip
+            "fees_collected_yuan": _first(v, "proactive.fees.amount_yuan", "legacy.fees.collected_yuan"),
+        }
+    out = dict.fromkeys(FIGURES)
+    out.update({
+        "applications_received": v.get("legacy.requests.received"),
+        "granted": v.get("legacy.requests.granted"),
+        "partially_granted": v.get("legacy.requests.partially_granted"),
+        "withheld": v.get("legacy.requests.refused"),
+        "handled_total": v.get("legacy.requests.answered"),
+        "reviews_total": v.get("legacy.appeals.reviews"),
+        "reviews_corrected": v.get("legacy.appeals.reviews_corrected"),
+        "lawsuits_total": v.get("legacy.appeals.lawsuits"),
+        "lawsuits_corrected": v.get("legacy.appeals.lawsuits_corrected"),
+        "fees_collected_yuan": v.get("legacy.fees.collected_yuan"),
+    })  # fmt: skip
+    return out
+
+
+def _first(v: dict, *keys):
+    for k in keys:
+        if v.get(k) is not None:
+            return v[k]
+    return None
+
+
+def compute(db) -> list[dict]:
+    values: dict[int, dict] = defaultdict(dict)
+    for rid, key, value in db.execute("SELECT report_id, key, value FROM report_values"):
+        values[rid][key] = value
+    counts: dict[int, dict] = defaultdict(lambda: {"error": 0, "warning": 0})
+    for rid, sev, n in db.execute("SELECT report_id, severity, count(*) FROM report_issues GROUP BY 1, 2"):
+        if sev in ("error", "warning"):
+            counts[rid][sev] = n
+    similarity = dict(db.execute("SELECT report_id, similarity FROM report_links WHERE kind = 'previous_year'").fetchall())
+    rows = []
+    for rec in db.execute(
+        "SELECT r.id, r.agency_id, coalesce(r.agency_name, a.name), r.source_id, a.region, a.region_code, a.level, "
+        "a.kind, r.year, r.template, r.published, r.url, r.is_latest, r.parse_status "
+        "FROM reports r LEFT JOIN agencies a ON a.id = r.agency_id ORDER BY r.id"
+    ).fetchall():
+        rid = rec[0]
+        row = dict(zip(("report_id", "agency_id", "agency", "source_id", "region", "region_code", "level", "kind",
+                        "year", "template", "published", "url", "is_latest", "parse_status"), rec, strict=True))  # fmt: skip
+        row.update(figures(values.get(rid, {})))
+        row["error_count"] = counts[rid]["error"]
+        row["warning_count"] = counts[rid]["warning"]
+        row["previous_year_similarity"] = similarity.get(rid)
+        rows.append(row)
+    return rows
+
+
+def apply(db) -> int:
+    """Bring report_summary to what compute() says, touching only rows that differ."""
+    db.conn.executescript(DDL)
+    for c in INDEXED:
+        db.execute(f"CREATE INDEX IF NOT EXISTS idx_report_summary_{c} ON report_summary ([{c}])")
+    rows = compute(db)
+    cols = list(rows[0]) if rows else []
+    have = {}
+    if cols:
+        for rec in db.execute(f"SELECT {', '.join(cols)} FROM report_summary"):
+            have[rec[0]] = tuple(rec)
+    changed = [r for r in rows if have.get(r["report_id"]) != tuple(r.values())]
+    gone = set(have) - {r["report_id"] for r in rows}
+    with db.conn:
+        db.conn.executemany("DELETE FROM report_summary WHERE report_id = ?", [(x,) for x in gone])
+        if changed:
+            db.conn.executemany(
+                f"INSERT OR REPLACE INTO report_summary ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
+                [tuple(r.values()) for r in changed],
+            )
+    return len(changed) + len(gone)
