@@ -1,0 +1,580 @@
+"""Generated annual reports: realistic values, consistent by construction, with known truth.
+
+``generate(seed, template)`` returns a ReportSpec: the values a parser must find (``values``), the
+text printed for each (``raw``), the narrative sections, metadata, and ``expected_issues``: the
+rule ids of report-schema.md that the values violate, computed by ``check_rules`` (an independent
+checker written from the spec, not from the parsers). ``inconsistencies=N`` breaks N distinct
+rules on purpose. ``options`` records the printing choices (units, label variants, table layout)
+that the renderers in ``replica.render`` follow, so a spec renders the same way every time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from replica.names import Region, government_name, pick_agency, region_for
+
+TEMPLATES = ("2019", "2021", "legacy", "2019_legacy")
+
+APPLICANTS = ("natural_person", "commercial", "research", "public_interest", "legal_services", "other_org", "total")
+PARTS = APPLICANTS[:6]  # the six applicant columns summed into 总计
+RESULTS_COMMON = (
+    "granted", "partially_granted",
+    "withheld_state_secret", "withheld_law_prohibited", "withheld_security_stability", "withheld_third_party",
+    "withheld_internal_affairs", "withheld_process_info", "withheld_enforcement_file", "withheld_admin_query",
+    "unavailable_not_held", "unavailable_needs_creation", "unavailable_still_unclear",
+    "not_processed_petition", "not_processed_repeat", "not_processed_publication", "not_processed_excessive",
+    "not_processed_confirmation",
+)
+OTHER_2019 = ("other_handling",)
+OTHER_2021 = ("other_no_correction", "other_fee_unpaid", "other_misc")
+PROCEEDINGS = ("review", "litigation_direct", "litigation_after_review")
+OUTCOMES = ("upheld", "corrected", "other", "pending", "total")
+
+PROACTIVE_2019 = (
+    "regulations.new_made", "regulations.new_published", "regulations.total_published",
+    "normative_documents.new_made", "normative_documents.new_published", "normative_documents.total_published",
+    "licensing.prev_items", "licensing.change", "licensing.decisions",
+    "other_services.prev_items", "other_services.change", "other_services.decisions",
+    "penalty.prev_items", "penalty.change", "penalty.decisions",
+    "coercion.prev_items", "coercion.change", "coercion.decisions",
+    "fees.prev_items", "fees.change",
+    "centralized_procurement.projects", "centralized_procurement.amount_yuan",
+)
+PROACTIVE_2021 = (
+    "regulations.issued", "regulations.repealed", "regulations.in_force",
+    "normative_documents.issued", "normative_documents.repealed", "normative_documents.in_force",
+    "licensing.decisions", "penalty.decisions", "coercion.decisions", "fees.amount_yuan",
+)
+
+# Legacy (national 统计指标 form) parts of the sum rules; which channel / answer items a report
+# prints is a per-report choice (options["legacy_channels"], options["legacy_answers"]).
+LEGACY_CHANNEL_SETS = (
+    ("in_person", "by_fax", "online", "by_letter"),
+    ("in_person", "by_letter_or_fax", "online"),
+    ("in_person", "by_fax", "online", "by_email", "by_letter", "other_channels"),
+)
+LEGACY_ANSWERS = (
+    "already_public", "granted", "partially_granted", "refused", "not_this_agency", "not_exist",
+    "told_to_amend", "told_other_channel",
+)
+LEGACY_REFUSED = (
+    "refused_state_secret", "refused_commercial_secret", "refused_privacy", "refused_security_stability",
+    "refused_not_gov_info", "refused_other_law",
+)
+NULL_MARKS = ("", "——", "/", "")  # printed for a blank cell (value None); empty twice as likely
+
+
+@dataclass
+class ReportSpec:
+    seed: int
+    template: str  # "2019" | "2021" | "legacy": what a parser must report as metadata.template
+    layout: str  # template plus "2019_legacy" (2019 tables plus legacy tables, like seed 000)
+    agency: str
+    region: str
+    region_code: str
+    level: str
+    is_government: bool
+    year: int
+    published: dt.date
+    title: str
+    values: dict[str, int | Decimal | None]
+    raw: dict[str, str]
+    sections: dict[str, str]
+    expected_issues: set[str]
+    options: dict = field(default_factory=dict)
+    broken: list[str] = field(default_factory=list)  # the rules broken on purpose, in order
+
+    @property
+    def filename_stem(self) -> str:
+        return f"{self.year}年政府信息公开工作年度报告"
+
+
+# ---------------------------------------------------------------- rules (independent checker)
+
+def request_rows(template: str) -> tuple[str, ...]:
+    others = OTHER_2021 if template == "2021" else OTHER_2019
+    return ("new_received", "carried_over") + RESULTS_COMMON + others + ("handled_total", "carried_forward")
+
+
+def rule_operands(values: dict) -> dict[str, tuple[list[str], list[str]]]:
+    """Every rule of report-schema.md that applies to the keys present: rule id -> (left keys, right keys)."""
+    rules: dict[str, tuple[list[str], list[str]]] = {}
+    present = set(values)
+    req_rows = []
+    for k in values:
+        if k.startswith("requests."):
+            row = k.split(".")[1]
+            if row not in req_rows:
+                req_rows.append(row)
+    results = [r for r in req_rows if r not in ("new_received", "carried_over", "handled_total", "carried_forward")]
+    if req_rows:
+        for a in APPLICANTS:
+            rules[f"requests.balance.{a}"] = (
+                [f"requests.new_received.{a}", f"requests.carried_over.{a}"],
+                [f"requests.handled_total.{a}", f"requests.carried_forward.{a}"],
+            )
+        for row in req_rows:
+            rules[f"requests.row_total.{row}"] = ([f"requests.{row}.total"], [f"requests.{row}.{p}" for p in PARTS])
+        for a in APPLICANTS:
+            rules[f"requests.handled_sum.{a}"] = ([f"requests.handled_total.{a}"], [f"requests.{r}.{a}" for r in results])
+    for p in PROCEEDINGS:
+        if f"appeals.{p}.total" in present:
+            rules[f"appeals.sum.{p}"] = ([f"appeals.{p}.total"], [f"appeals.{p}.{o}" for o in OUTCOMES[:4]])
+    if "legacy.org.staff" in present:
+        rules["legacy.org.staff_sum"] = (["legacy.org.staff"], ["legacy.org.staff_full_time", "legacy.org.staff_part_time"])
+    if "legacy.requests.received" in present:
+        chans = [f"legacy.requests.{c}" for c in LEGACY_CHANNEL_SETS[2] + ("by_letter_or_fax",)
+                 if f"legacy.requests.{c}" in present]
+        rules["legacy.requests.channel_sum"] = (["legacy.requests.received"], chans)
+    if "legacy.requests.answered" in present:
+        parts = [f"legacy.requests.{c}" for c in LEGACY_ANSWERS + ("other_answers",) if f"legacy.requests.{c}" in present]
+        rules["legacy.requests.answer_sum"] = (["legacy.requests.answered"], parts)
+    if "legacy.requests.refused" in present and "legacy.requests.refused_state_secret" in present:
+        rules["legacy.requests.refused_sum"] = (
+            ["legacy.requests.refused"], [f"legacy.requests.{c}" for c in LEGACY_REFUSED]
+        )
+    return rules
+
+
+def check_rules(values: dict) -> set[str]:
+    """The error rules the values violate. A rule with a missing or blank operand is not checked."""
+    broken = set()
+    for rule, (left, right) in rule_operands(values).items():
+        keys = left + right
+        if not right or any(values.get(k) is None for k in keys):
+            continue
+        if sum(Decimal(values[k]) for k in left) != sum(Decimal(values[k]) for k in right):
+            broken.add(rule)
+    return broken
+
+
+# ---------------------------------------------------------------- value generation
+
+def _small(rng: random.Random, scale: float, zero_p: float = 0.6) -> int:
+    if rng.random() < zero_p:
+        return 0
+    return max(0, int(rng.expovariate(1 / max(scale, 0.5))))
+
+
+def _split(rng: random.Random, total: int, weights: list[float]) -> list[int]:
+    """Distribute total over the weights (multinomial), many parts stay zero for small totals."""
+    out = [0] * len(weights)
+    s = sum(weights)
+    for _ in range(total):
+        x = rng.random() * s
+        for i, w in enumerate(weights):
+            x -= w
+            if x <= 0:
+                out[i] += 1
+                break
+        else:
+            out[-1] += 1
+    return out
+
+
+def _requests(rng: random.Random, template: str, values: dict) -> None:
+    scale = rng.choice([0, 1, 2, 4, 8, 15, 30, 60, 150, 400])
+    results = RESULTS_COMMON + (OTHER_2021 if template == "2021" else OTHER_2019)
+    base_w = [rng.uniform(2, 8), rng.uniform(0, 2)] + [rng.uniform(0, 0.4) for _ in range(8)] + \
+        [rng.uniform(0.5, 4), rng.uniform(0, 1), rng.uniform(0, 1)] + [rng.uniform(0, 1) for _ in range(5)] + \
+        [rng.uniform(0, 0.6) for _ in range(len(results) - 18)]
+    col_scale = {"natural_person": 1.0, "commercial": 0.25, "research": 0.03, "public_interest": 0.03,
+                 "legal_services": 0.08, "other_org": 0.1}
+    rows: dict[str, dict[str, int]] = {r: {} for r in request_rows(template)}
+    for a in PARTS:
+        s = scale * col_scale[a]
+        new = _small(rng, s, zero_p=0.15 if a == "natural_person" else 0.6) if scale else 0
+        carried = _small(rng, s * 0.08 + 0.3, zero_p=0.7) if scale else 0
+        fwd = min(new + carried, _small(rng, s * 0.08 + 0.3, zero_p=0.65))
+        handled = new + carried - fwd
+        parts = _split(rng, handled, base_w)
+        rows["new_received"][a] = new
+        rows["carried_over"][a] = carried
+        for r, n in zip(results, parts, strict=True):
+            rows[r][a] = n
+        rows["handled_total"][a] = handled
+        rows["carried_forward"][a] = fwd
+    for r, cols in rows.items():
+        cols["total"] = sum(cols[a] for a in PARTS)
+        for a in APPLICANTS:
+            values[f"requests.{r}.{a}"] = cols[a]
+
+
+def _appeals(rng: random.Random, values: dict) -> None:
+    busy = rng.random() < 0.35
+    for p in PROCEEDINGS:
+        outs = [(_small(rng, 3, zero_p=0.55) if busy else 0) for _ in range(4)]
+        if busy and p != "review":
+            outs = [x // 2 for x in outs]
+        for o, n in zip(OUTCOMES[:4], outs, strict=True):
+            values[f"appeals.{p}.{o}"] = n
+        values[f"appeals.{p}.total"] = sum(outs)
+
+
+def _proactive_2019(rng: random.Random, is_gov: bool, values: dict, wan: bool) -> None:
+    def block_docs(prefix: str, scale: float) -> None:
+        made = _small(rng, scale, zero_p=0.5)
+        values[f"proactive.{prefix}.new_made"] = made
+        values[f"proactive.{prefix}.new_published"] = made if rng.random() < 0.8 else max(0, made - 1)
+        values[f"proactive.{prefix}.total_published"] = made + _small(rng, scale * 6, zero_p=0.3)
+
+    block_docs("regulations", 2 if is_gov else 0.3)
+    block_docs("normative_documents", 6 if is_gov else 2)
+    for item, scale in (("licensing", 40), ("other_services", 20), ("penalty", 60), ("coercion", 8)):
+        prev = _small(rng, scale, zero_p=0.35)
+        values[f"proactive.{item}.prev_items"] = prev
+        change = 0 if rng.random() < 0.6 else rng.randint(-min(prev, 10), 15)
+        values[f"proactive.{item}.change"] = change
+        values[f"proactive.{item}.decisions"] = _small(rng, scale * 25, zero_p=0.4)
+    prev = _small(rng, 3, zero_p=0.6)
+    values["proactive.fees.prev_items"] = prev
+    values["proactive.fees.change"] = 0 if rng.random() < 0.8 else rng.randint(-min(prev, 2), 2)
+    projects = _small(rng, 10, zero_p=0.3)
+    values["proactive.centralized_procurement.projects"] = projects
+    values["proactive.centralized_procurement.amount_yuan"] = _money(rng, projects, wan)
+
+
+def _money(rng: random.Random, projects: int, wan: bool) -> int | Decimal:
+    """Procurement total in yuan; whole hundreds when printed in 万元 (2 decimals, as publishers do)."""
+    if projects == 0:
+        return 0
+    yuan = sum(rng.randint(5_000, 900_000) for _ in range(projects))
+    if wan:
+        return yuan // 100 * 100
+    if rng.random() < 0.1:
+        return Decimal(yuan) + Decimal("0.5")
+    return yuan
+
+
+def _proactive_2021(rng: random.Random, is_gov: bool, values: dict) -> None:
+    for prefix, scale in (("regulations", 2 if is_gov else 0.2), ("normative_documents", 6 if is_gov else 2)):
+        issued = _small(rng, scale, zero_p=0.5)
+        repealed = _small(rng, scale / 2, zero_p=0.7)
+        values[f"proactive.{prefix}.issued"] = issued
+        values[f"proactive.{prefix}.repealed"] = repealed
+        values[f"proactive.{prefix}.in_force"] = issued + _small(rng, scale * 8, zero_p=0.25)
+    for item, scale in (("licensing", 800), ("penalty", 1500), ("coercion", 100)):
+        values[f"proactive.{item}.decisions"] = _small(rng, scale, zero_p=0.35)
+    # 本年收费金额（单位：万元）: whole hundreds of yuan so the 万元 figure has at most 2 decimals
+    values["proactive.fees.amount_yuan"] = 0 if rng.random() < 0.7 else rng.randint(1, 5000) * 100
+
+
+def _legacy(rng: random.Random, year: int, values: dict, options: dict, full: bool) -> None:
+    v = values
+    items = rng.randint(30, 3000)
+    v["legacy.proactive.items"] = items
+    if full and rng.random() < 0.4:
+        v["legacy.proactive.normative_documents_published"] = _small(rng, 5, 0.3)
+        v["legacy.proactive.normative_documents_issued"] = _small(rng, 5, 0.3)
+    v["legacy.proactive.via_gazette"] = _small(rng, items / 20, 0.6)
+    v["legacy.proactive.via_website"] = items - rng.randint(0, items // 10)
+    modern = year >= 2013
+    if modern:
+        v["legacy.proactive.via_weibo"] = _small(rng, items / 2, 0.4)
+        v["legacy.proactive.via_wechat"] = _small(rng, items / 3, 0.4)
+    v["legacy.proactive.via_other"] = _small(rng, items / 10, 0.6)
+    if modern:
+        v["legacy.response.hot_topics"] = _small(rng, 5, 0.5)
+        pc = _small(rng, 6, 0.5)
+        v["legacy.response.press_conferences"] = pc
+        v["legacy.response.press_conferences_by_head"] = rng.randint(0, pc)
+        oi = _small(rng, 4, 0.6)
+        v["legacy.response.online_interviews"] = oi
+        v["legacy.response.online_interviews_by_head"] = rng.randint(0, oi)
+        v["legacy.response.interpretations"] = _small(rng, 8, 0.4)
+        v["legacy.response.weibo_wechat"] = _small(rng, 10, 0.5)
+        v["legacy.response.other_channels"] = _small(rng, 3, 0.7)
+    if full:
+        chans = options["legacy_channels"]
+        parts = {c: _small(rng, 6, 0.45) for c in chans}
+        received = sum(parts.values())
+        v["legacy.requests.received"] = received
+        for c, n in parts.items():
+            v[f"legacy.requests.{c}"] = n
+        extended = rng.randint(0, received // 5)
+        v["legacy.requests.completed"] = received
+        v["legacy.requests.completed_on_time"] = received - extended
+        v["legacy.requests.completed_extended"] = extended
+        answers = _split(rng, received, [5, 8, 2, 1.5, 2, 2, 0.5, 1])
+        v["legacy.requests.answered"] = received
+        for a, n in zip(LEGACY_ANSWERS, answers, strict=True):
+            v[f"legacy.requests.{a}"] = n
+        for r, n in zip(LEGACY_REFUSED, _split(rng, v["legacy.requests.refused"], [1, 2, 2, 1, 3, 1]), strict=True):
+            v[f"legacy.requests.{r}"] = n
+        for block, scale in (("reviews", 1.5), ("lawsuits", 1.0), ("complaints", 0.8)):
+            outs = [_small(rng, scale, 0.6) for _ in range(3)]
+            v[f"legacy.appeals.{block}"] = sum(outs)
+            for o, n in zip(("upheld", "corrected", "other"), outs, strict=True):
+                v[f"legacy.appeals.{block}_{o}"] = n
+        v["legacy.fees.collected_yuan"] = 0 if rng.random() < 0.75 else rng.randint(1, 300) * 10
+        v["legacy.fees.waived_yuan"] = 0 if rng.random() < 0.85 else rng.randint(1, 50) * 10
+    v["legacy.org.dedicated_units"] = rng.choice([0, 1, 1, 1, 2])
+    v["legacy.org.reading_points"] = rng.choice([0, 1, 1, 2, 3])
+    full_time, part_time = rng.randint(0, 3), rng.randint(0, 5)
+    v["legacy.org.staff"] = full_time + part_time
+    v["legacy.org.staff_full_time"] = full_time
+    v["legacy.org.staff_part_time"] = part_time
+    v["legacy.org.budget_yuan"] = 0 if rng.random() < 0.5 else rng.randint(1, 400) * 100
+    v["legacy.training.meetings"] = _small(rng, 3, 0.3)
+    v["legacy.training.courses"] = _small(rng, 2, 0.4)
+    v["legacy.training.trainees"] = _small(rng, 40, 0.3)
+
+
+# ---------------------------------------------------------------- blanks and deliberate errors
+
+def _blank_some(rng: random.Random, values: dict) -> None:
+    """Some publishers leave cells blank or print ——: these are null, never 0."""
+    if rng.random() < 0.7:
+        return
+    keys = sorted(values)
+    for k in rng.sample(keys, k=min(len(keys), rng.randint(1, 6))):
+        values[k] = None
+
+
+def _break_rules(rng: random.Random, values: dict, n: int) -> list[str]:
+    """Change cells until at least n distinct rules fail (each change keeps earlier breaks broken)."""
+    chosen: list[str] = []
+    ops = rule_operands(values)
+    candidates = sorted(r for r, (left, right) in ops.items()
+                        if right and all(values.get(k) is not None for k in left + right))
+    rng.shuffle(candidates)
+    for rule in candidates:
+        if len(check_rules(values)) >= n:
+            break
+        before = check_rules(values)
+        if rule in before:
+            continue
+        left, right = ops[rule]
+        cells = left + right
+        rng.shuffle(cells)
+        for key in cells:
+            old = values[key]
+            for delta in (rng.randint(1, 3), -1):
+                if old + delta < 0:
+                    continue
+                values[key] = old + delta
+                after = check_rules(values)
+                if rule in after and before <= after:
+                    chosen.append(rule)
+                    break
+                values[key] = old
+            if values[key] != old:
+                break
+    if len(check_rules(values)) < n:
+        raise ValueError(f"cannot break {n} rules in this report (only {len(check_rules(values))} possible)")
+    return chosen
+
+
+# ---------------------------------------------------------------- printing (raw text of each cell)
+
+def _wan(yuan: int | Decimal) -> str:
+    """Yuan as a 万元 figure without trailing zeros: 704900 -> 70.49."""
+    d = (Decimal(yuan) / Decimal(10000)).normalize()
+    s = format(d, "f")
+    return s
+
+
+def _fmt_count(n: int, rng: random.Random, options: dict) -> str:
+    s = str(n)
+    if options.get("fullwidth_digits") and rng.random() < 0.3:
+        s = s.translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+    return s
+
+
+def _fmt_change(n: int, rng: random.Random, options: dict) -> str:
+    style = options["change_style"]
+    if n == 0:
+        return "0"
+    if style == "zh":
+        return f"增（{n}）" if n > 0 else f"减（{-n}）"
+    if style == "fullwidth":
+        return f"＋{n}" if n > 0 else f"－{-n}"
+    if style == "ascii":
+        return f"+{n}" if n > 0 else f"-{-n}"
+    return str(n)  # bare: only for non-negative in practice, -n prints as -n
+
+
+def _fmt_money(yuan: int | Decimal, mode: str) -> str:
+    if mode == "wan_suffix":
+        return f"{_wan(yuan)}万元"
+    if mode == "yuan_suffix":
+        return f"{yuan}元"
+    if mode == "yuan_header":
+        return f"{yuan}.0" if isinstance(yuan, int) else str(yuan)
+    if mode in ("wan_header", "wan_unit"):
+        return _wan(yuan)
+    return str(yuan)  # bare or yuan_unit
+
+
+def money_mode(key: str, options: dict) -> str | None:
+    if key == "proactive.centralized_procurement.amount_yuan":
+        return options["procurement_money"]
+    if key == "proactive.fees.amount_yuan":
+        return "wan_header"
+    if key.startswith("legacy.") and key.endswith("_yuan"):
+        return options["legacy_money"]
+    return None
+
+
+def _print_values(rng: random.Random, values: dict, options: dict) -> dict[str, str]:
+    raw = {}
+    for k, v in values.items():
+        if v is None:
+            raw[k] = rng.choice(NULL_MARKS)
+            continue
+        mode = money_mode(k, options)
+        if mode:
+            raw[k] = _fmt_money(v, mode)
+        elif k.endswith(".change"):
+            raw[k] = _fmt_change(v, rng, options)
+        else:
+            raw[k] = _fmt_count(v, rng, options)
+        if options.get("nbsp_first") and k.startswith("requests.") and k.endswith(".natural_person"):
+            raw[k] = "\u00a0" + raw[k]
+    return raw
+
+
+# ---------------------------------------------------------------- narrative
+
+def _num(values: dict, key: str) -> int | None:
+    v = values.get(key)
+    return None if v is None else int(v)
+
+
+def _sections(rng: random.Random, spec_agency: str, year: int, layout: str, values: dict) -> dict[str, str]:
+    we = "本机关" if rng.random() < 0.5 else "我局" if spec_agency.endswith("局") else "本单位"
+    overview = [
+        f"{year}年，{spec_agency}坚持以习近平新时代中国特色社会主义思想为指导，认真贯彻落实《中华人民共和国政府信息公开条例》"
+        f"和上级关于政务公开工作的部署要求，坚持“以公开为常态、不公开为例外”，持续推进决策、执行、管理、服务、结果“五公开”。",
+        "（一）主动公开情况。" + (
+            f"全年通过政府信息公开平台主动公开政府信息{_num(values, 'legacy.proactive.items')}条。"
+            if _num(values, "legacy.proactive.items") is not None else
+            "围绕重点领域及时公开政策文件、工作动态和财政预决算等信息，做好政策解读和回应关切。"),
+        "（二）依申请公开情况。畅通申请渠道，规范办理流程，严格按照法定时限答复。",
+        "（三）政府信息管理情况。完善信息发布审核机制，落实“三审三校”制度，动态更新政府信息公开目录。",
+        "（四）平台建设情况。优化政府网站信息公开专栏设置，加强政务新媒体管理。",
+        "（五）监督保障情况。将政务公开工作纳入年度考核，明确责任科室和工作人员。",
+    ]
+    proactive = [f"{year}年，{we}主动公开政府信息情况如下。"]
+    nt = _num(values, "requests.new_received.total")
+    if nt is None:
+        nt = _num(values, "legacy.requests.received")
+    ct = _num(values, "requests.carried_over.total")
+    req = f"{year}年，{we}"
+    if nt is not None:
+        req += f"共收到政府信息公开申请{nt}件"
+        if ct is not None:
+            req += f"，上年结转{ct}件"
+        req += "。"
+    else:
+        req += "依法办理政府信息公开申请。"
+    ft = _num(values, "requests.carried_forward.total")
+    if ft is not None:
+        req += f"结转下年度继续办理{ft}件。"
+    requests = [req]
+    rv = _num(values, "appeals.review.total") if "appeals.review.total" in values else _num(values, "legacy.appeals.reviews")
+    lit_keys = ["appeals.litigation_direct.total", "appeals.litigation_after_review.total"]
+    if all(k in values for k in lit_keys):
+        parts = [_num(values, k) for k in lit_keys]
+        lt = None if None in parts else sum(parts)
+    else:
+        lt = _num(values, "legacy.appeals.lawsuits")
+    app = f"{year}年，{we}"
+    app += f"因政府信息公开工作被申请行政复议{rv}件，" if rv is not None else "行政复议情况见下表，"
+    app += f"被提起行政诉讼{lt}件。" if lt is not None else "行政诉讼情况见下表。"
+    appeals = [app]
+    problems = [
+        "存在的主要问题：一是政策解读的形式还不够丰富；二是部分栏目信息更新不够及时；三是工作人员业务能力有待提升。",
+        "改进措施：一是加强业务培训，提高工作人员的公开意识和业务水平；二是完善信息发布机制，"
+        "确保信息公开及时、准确、全面；三是丰富政策解读形式，增强解读的可读性。",
+    ]
+    if year >= 2021:
+        fee = _num(values, "proactive.fees.amount_yuan")
+        other = [f"{year}年，{we}未收取信息处理费。" if rng.random() < 0.85 or fee is None
+                 else f"{year}年，{we}依据《政府信息公开信息处理费管理办法》收取信息处理费{rng.randint(1, 40) * 100}元。"]
+    else:
+        other = [f"{year}年，{we}无其他需要报告的事项。"]
+    return {
+        "overview": "\n".join(overview), "proactive": "\n".join(proactive), "requests": "\n".join(requests),
+        "appeals": "\n".join(appeals), "problems": "\n".join(problems), "other": "\n".join(other),
+    }
+
+
+# ---------------------------------------------------------------- generate
+
+def _year_for(rng: random.Random, template: str) -> int:
+    if template in ("2019", "2019_legacy"):
+        return rng.choice([2019, 2020])
+    if template == "2021":
+        return rng.randint(2021, 2025)
+    return rng.randint(2008, 2018)
+
+
+def _options(rng: random.Random, layout: str, year: int) -> dict:
+    return {
+        "title_style": rng.choice(["one_line", "one_line", "two_lines", "year_first"]),
+        "change_style": rng.choice(["zh", "fullwidth", "ascii", "zh"]),
+        "procurement_money": rng.choice(["wan_suffix", "yuan_suffix", "yuan_header", "wan_header", "bare"]),
+        "legacy_money": rng.choice(["wan_unit", "yuan_unit"]),
+        "legacy_channels": list(rng.choice(LEGACY_CHANNEL_SETS)),
+        "legacy_tables": rng.choice(["split", "appendix"]),
+        "nbsp_first": rng.random() < 0.3,
+        "fullwidth_digits": False,
+        "broken_labels": rng.random() < 0.5,
+        "t2_split": rng.random() < 0.3,
+        "t4_header_row": rng.choice([2, 3]),  # text dumps: where the 行政复议 headers appear
+        "html_style": rng.choice(["one_table", "split_tables", "br_labels", "vertical_headers"]),
+        "encoding": "gbk" if rng.random() < 0.25 else "utf-8",
+        "intro": rng.random() < 0.6,
+    }
+
+
+def generate(seed: int, template: str, agency: str | None = None, region: str | None = None,
+             year: int | None = None, inconsistencies: int = 0) -> ReportSpec:
+    """A report for template "2019", "2021", "legacy" (or the hybrid "2019_legacy"), deterministic from seed."""
+    if template not in TEMPLATES:
+        raise ValueError(f"unknown template {template!r}; expected one of {TEMPLATES}")
+    rng = random.Random(f"xxgk-report:{seed}:{template}")
+    reg: Region | None = region_for(region) if region else None
+    if region and reg is None:  # a region outside the pool: keep the caller's name
+        reg = Region(region, region, "000000", "other")
+    name, reg, is_gov = pick_agency(rng, reg)
+    if agency:
+        name = agency
+        is_gov = agency.endswith("人民政府") or agency == government_name(reg)
+    yr = year or _year_for(rng, template)
+    options = _options(rng, template, yr)
+    values: dict = {}
+    if template == "legacy":
+        _legacy(rng, yr, values, options, full=True)
+    else:
+        if template == "2021":
+            _proactive_2021(rng, is_gov, values)
+        else:
+            _proactive_2019(rng, is_gov, values, options["procurement_money"].startswith("wan"))
+        _requests(rng, "2021" if template == "2021" else "2019", values)
+        _appeals(rng, values)
+        if template == "2019_legacy":
+            _legacy(rng, yr, values, options, full=False)
+    _blank_some(rng, values)
+    broken = _break_rules(rng, values, inconsistencies) if inconsistencies else []
+    expected = check_rules(values)
+    raw = _print_values(rng, values, options)
+    # departments publish by 31 January, governments by 31 March (the legal deadlines)
+    last_day = dt.date(yr + 1, 3, 31) if is_gov else dt.date(yr + 1, 1, 31)
+    published = dt.date(yr + 1, 1, 10) + dt.timedelta(days=rng.randint(0, (last_day - dt.date(yr + 1, 1, 10)).days))
+    if options["title_style"] == "year_first" and not is_gov:  # "2020年X人民政府政府信息…" would be wrong
+        title = f"{yr}年{name}政府信息公开工作年度报告"
+    else:
+        title = f"{name}{yr}年政府信息公开工作年度报告"
+    return ReportSpec(
+        seed=seed, template="2019" if template == "2019_legacy" else template, layout=template,
+        agency=name, region=reg.name, region_code=reg.code, level=reg.level, is_government=is_gov,
+        year=yr, published=published, title=title, values=values, raw=raw,
+        sections=_sections(rng, name, yr, template, values), expected_issues=expected,
+        options=options, broken=broken,
+    )
