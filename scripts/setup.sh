@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-apt_packages=(libreoffice-writer-nogui fonts-noto-cjk chromium chromium-driver redis-server)
+apt_packages=(libreoffice-writer-nogui fonts-noto-cjk fonts-wqy-zenhei chromium chromium-driver redis-server)
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
