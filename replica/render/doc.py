@@ -1,0 +1,49 @@
+"""Legacy Word .doc: the DOCX converted by LibreOffice headless (as agencies' .doc files come from Word)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+import threading
+
+from replica.render.docx import render_docx
+from replica.reports import ReportSpec
+
+_lock = threading.Lock()  # one soffice per profile at a time: a profile is locked while in use
+_profile: str | None = None
+
+
+class ConversionFailed(RuntimeError):
+    pass
+
+
+def convert(data: bytes, target: str = "doc", timeout: float = 120) -> bytes:
+    """Convert DOCX bytes with soffice --convert-to, in its own user profile, with a timeout."""
+    global _profile
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if not soffice:
+        raise ConversionFailed("LibreOffice (soffice) not installed: see scripts/setup.sh")
+    with _lock:
+        if _profile is None:
+            _profile = tempfile.mkdtemp(prefix="replica-lo-profile-")
+        with tempfile.TemporaryDirectory(prefix="replica-doc-") as work:
+            src = os.path.join(work, "report.docx")
+            with open(src, "wb") as f:
+                f.write(data)
+            cmd = [soffice, f"-env:UserInstallation=file://{_profile}", "--headless", "--norestore",
+                   "--convert-to", target, "--outdir", work, src]
+            try:
+                proc = subprocess.run(cmd, capture_output=True, timeout=timeout, check=False)
+            except subprocess.TimeoutExpired as e:
+                raise ConversionFailed(f"soffice timed out after {timeout}s") from e
+            dst = os.path.join(work, f"report.{target}")
+            if not os.path.exists(dst):
+                raise ConversionFailed(f"soffice produced no .{target}: {proc.stderr.decode(errors='replace')[-300:]}")
+            with open(dst, "rb") as f:
+                return f.read()
+
+
+def render_doc(spec: ReportSpec, style: str | None = None) -> bytes:
+    return convert(render_docx(spec, style), "doc")
