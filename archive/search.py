@@ -74,7 +74,11 @@ def query_to_fts(q: str | None) -> str | None:
         if len(toks) == 1 and len(toks[0]) == 1 and _HAN_CHAR.match(toks[0]):
             parts.append(f'chars : "{toks[0]}"')
         else:
-            parts.append('"' + " ".join(toks) + '"')
+            # A trailing lone character or ASCII run may continue in the text ("2021年" in "2021年度"):
+            # match it as a prefix.
+            last = toks[-1]
+            prefix = " *" if len(last) == 1 or not _HAN_CHAR.match(last) else ""
+            parts.append('"' + " ".join(toks) + '"' + prefix)
     if not parts:
         return None
     return " AND ".join(parts)
