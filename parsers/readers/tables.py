@@ -13,3 +13,13 @@ def flatten_table_text(rows: list[list[str]]) -> str:
     """A nested table as cell text: one line per row, cells separated by a space."""
     lines = (" ".join(t.replace("\n", " ") for t in row if t) for row in rows)
     return "\n".join(line for line in lines if line.strip())
+
+
+def cell_positions(table) -> dict[int, tuple[int, int]]:
+    """id(cell) -> (row, column) of the grid slot where each cell starts."""
+    out: dict[int, tuple[int, int]] = {}
+    for r, line in enumerate(table.grid()):
+        for c, cell in enumerate(line):
+            if cell is not None and id(cell) not in out:
+                out[id(cell)] = (r, c)
+    return out

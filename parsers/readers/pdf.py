@@ -1,0 +1,298 @@
+"""PDF reader: pypdfium2 for text (~1 ms a page), pdfplumber ruling-line tables only on pages that
+draw lines (40-80 ms a page). Tables continued over a page break are joined; no OCR."""
+
+from __future__ import annotations
+
+import io
+import re
+
+from parsers.document import Cell, Document, Table
+from parsers.errors import UnreadableDocument
+from parsers.readers import limits
+from parsers.readers.tables import cell_positions
+
+MIN_RULING_PATHS = 4  # a page with fewer vector paths has no ruled table
+TABLE_SETTINGS = {"vertical_strategy": "lines", "horizontal_strategy": "lines", "snap_tolerance": 3,
+                  "join_tolerance": 3, "intersection_tolerance": 3}
+
+_PAGE_NUMBER = re.compile(r"^[\s\-—–－·•]*(第\s*)?[\dIVXivx]+(\s*页)?(\s*[/／共]\s*\d+\s*页?)?[\s\-—–－·•]*$")
+_HEADING = re.compile(r"^\s*([一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)]|\d+\s*[.、．](?!\d))")
+_PLACEHOLDER_TITLES = {"(anonymous)", "untitled", "无标题", "(unspecified)"}
+
+
+def read(data: bytes) -> Document:
+    limits.check_input(data)
+    try:
+        return _read(data)
+    except UnreadableDocument:
+        raise
+    except (RecursionError, MemoryError) as e:
+        raise UnreadableDocument(f"PDF too complex: {type(e).__name__}") from None
+    except Exception as e:  # never a traceback for bad input
+        raise UnreadableDocument(f"PDF could not be read: {type(e).__name__}: {e}") from None
+
+
+def _issue(rule: str, severity: str, message: str) -> dict:
+    return {"rule": rule, "severity": severity, "message": message}
+
+
+def _open(data: bytes):
+    import pypdfium2 as pdfium
+
+    try:
+        return pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as e:
+        reason = str(e)
+        if "password" in reason.lower():
+            raise UnreadableDocument("PDF is encrypted with a password") from None
+        raise UnreadableDocument(f"not a readable PDF: {reason}") from None
+
+
+def _read(data: bytes) -> Document:
+    import pypdfium2.raw as pdfium_c
+
+    pdf = _open(data)
+    issues: list[dict] = []
+    try:
+        n_pages = len(pdf)
+        if n_pages == 0:
+            raise UnreadableDocument("PDF has no pages")
+        n_read = min(n_pages, limits.MAX_PDF_PAGES)
+        if n_pages > n_read:
+            issues.append(_issue("parse.pages_skipped", "warning",
+                                 f"only the first {n_read} of {n_pages} pages were read"))
+        page_texts: list[str] = []
+        table_pages: list[int] = []
+        image_pages: list[int] = []
+        for i in range(n_read):
+            page = pdf[i]
+            try:
+                textpage = page.get_textpage()
+                text = textpage.get_text_range()
+                textpage.close()
+            except Exception:
+                text = ""
+                issues.append(_issue("parse.pdf_page", "warning", f"page {i + 1}: text could not be read"))
+            page_texts.append(text)
+            kinds = [obj.type for obj in page.get_objects(max_depth=2)]
+            if kinds.count(pdfium_c.FPDF_PAGEOBJ_PATH) >= MIN_RULING_PATHS and re.search(r"\S", text):
+                table_pages.append(i)
+            if not text.strip() and pdfium_c.FPDF_PAGEOBJ_IMAGE in kinds:
+                image_pages.append(i)
+            page.close()
+        title = _title(pdf)
+    finally:
+        pdf.close()
+
+    if not any(t.strip() for t in page_texts):
+        issues.append(_issue("parse.no_text", "error",
+                             "the PDF has no text layer (scanned or image-only; no OCR is done)"))
+        return Document(blocks=[], format="pdf", title_hint=title, issues=issues)
+    if image_pages:
+        issues.append(_issue("parse.image_pages", "warning",
+                             "pages without text, only images (tables as images?): "
+                             + ", ".join(str(p + 1) for p in image_pages)))
+
+    page_tables = _extract_tables(data, table_pages, issues)
+    assembler = _Assembler()
+    for i, text in enumerate(page_texts):
+        if i in page_tables:
+            assembler.add_table_page(i, page_tables[i])
+        else:
+            assembler.add_lines(i, text.replace("\r\n", "\n").split("\n"))
+    assembler.flush()
+    return Document(blocks=assembler.blocks, format="pdf", title_hint=title, issues=issues)
+
+
+def _title(pdf) -> str | None:
+    try:
+        title = (pdf.get_metadata_dict().get("Title") or "").strip()
+    except Exception:
+        return None
+    title = re.sub(r"^Microsoft Word - ", "", title)
+    title = re.sub(r"\.(docx?|wps)$", "", title, flags=re.I).strip()
+    return None if not title or title.lower() in _PLACEHOLDER_TITLES else title
+
+
+# ---------------------------------------------------------------- tables (pdfplumber)
+
+def _extract_tables(data: bytes, pages: list[int], issues: list[dict]) -> dict[int, list]:
+    """page index -> list of ('text', lines) and ('table', Table) in top-to-bottom order."""
+    if not pages:
+        return {}
+    import pdfplumber
+
+    out: dict[int, list] = {}
+    try:
+        pdf = pdfplumber.open(io.BytesIO(data), pages=[p + 1 for p in pages])
+    except Exception as e:
+        issues.append(_issue("parse.pdf_tables", "warning", f"tables could not be read: {type(e).__name__}"))
+        return {}
+    with pdf:
+        for index, page in zip(pages, pdf.pages, strict=False):
+            try:
+                found = [t for t in page.find_tables(TABLE_SETTINGS) if len(t.cells) >= 2]
+                if not found:
+                    continue
+                out[index] = _page_blocks(page, found, index)
+            except Exception as e:
+                issues.append(_issue("parse.pdf_tables", "warning",
+                                     f"page {index + 1}: tables could not be read ({type(e).__name__})"))
+            finally:
+                page.close()
+    return out
+
+
+def _page_blocks(page, found, index: int) -> list:
+    found.sort(key=lambda t: t.bbox[1])
+    bboxes = [t.bbox for t in found]
+
+    def outside_tables(obj) -> bool:
+        if obj.get("object_type") != "char":
+            return True
+        xm, ym = (obj["x0"] + obj["x1"]) / 2, (obj["top"] + obj["bottom"]) / 2
+        return not any(x0 <= xm <= x1 and top <= ym <= bottom for x0, top, x1, bottom in bboxes)
+
+    free = page.filter(outside_tables)
+    x0, top, x1, bottom = page.bbox
+    blocks: list = []
+    y = top
+    for table, (_tx0, t_top, _tx1, t_bottom) in zip(found, bboxes, strict=True):
+        if t_top > y:
+            blocks.append(("text", _band_lines(free, (x0, y, x1, t_top))))
+        blocks.append(("table", _table(table, index)))
+        y = max(y, t_bottom)
+    if y < bottom:
+        blocks.append(("text", _band_lines(free, (x0, y, x1, bottom))))
+    return blocks
+
+
+def _band_lines(free, bbox) -> list[str]:
+    try:
+        text = free.crop(bbox, strict=False).extract_text() or ""
+    except ValueError:
+        return []
+    return text.split("\n")
+
+
+def _table(table, page_index: int) -> Table:
+    """Spans from the cell boxes: a cell covers every column start and row top inside its box."""
+    texts = table.extract()
+    rows = table.rows
+    xs = sorted({c[0] for c in table.cells})
+    tops = sorted({c[1] for c in table.cells})
+    out: list[list[Cell]] = []
+    for r, row in enumerate(rows):
+        line: list[Cell] = []
+        for c, bbox in enumerate(row.cells):
+            if bbox is None:
+                continue
+            x0, top, x1, bottom = bbox
+            colspan = sum(1 for x in xs if x0 - 1 <= x < x1 - 1)
+            rowspan = sum(1 for t in tops if top - 1 <= t < bottom - 1)
+            text = texts[r][c] or ""
+            text = "\n".join(line.strip(" \t") for line in text.split("\n") if line.strip(" \u3000\xa0"))
+            line.append(Cell(text, rowspan=max(rowspan, 1), colspan=max(colspan, 1)))
+        out.append(line)
+    return Table(rows=out, page=page_index + 1)
+
+
+# ---------------------------------------------------------------- assembly
+
+class _Assembler:
+    """Lines -> paragraphs (a full-width line continues into the next), tables in order, and a table
+    that opens a page with nothing above it joined to a table that closed the previous page."""
+
+    def __init__(self):
+        self.blocks: list = []
+        self.lines: list[str] = []  # the paragraph being built
+        self.para_open = False
+        self.table_open = False  # the last block is a table with nothing after it yet
+
+    def add_lines(self, page: int, lines: list[str]) -> None:
+        lines = [line.strip() for line in lines]
+        lines = [line for line in lines if line and not _PAGE_NUMBER.match(line)]
+        if not lines:
+            return
+        width = max(len(line) for line in lines)
+        for line in lines:
+            if self.lines and self.para_open and not _HEADING.match(line):
+                self.lines.append(line)
+            else:
+                self.flush()
+                self.lines = [line]
+            self.para_open = width >= 15 and len(line) >= 0.85 * width
+        self.table_open = False
+
+    def add_table_page(self, page: int, blocks: list) -> None:
+        first = True
+        for kind, item in blocks:
+            if kind == "text":
+                before = len(self.blocks), len(self.lines)
+                self.add_lines(page, item)
+                if (len(self.blocks), len(self.lines)) != before:
+                    first = False
+                continue
+            self.flush()
+            if first and self.table_open and self._join(item):
+                pass
+            else:
+                self.blocks.append(item)
+            self.table_open = True
+            first = False
+
+    def _join(self, table: Table) -> bool:
+        prev = self.blocks[-1]
+        prev_grid, grid = prev.grid(), table.grid()
+        if not prev_grid or not grid or len(prev_grid[0]) != len(grid[0]):
+            return False
+        # A repeated header: drop the rows that equal the previous table's first rows.
+        skip = 0
+        while (skip < len(grid) and skip < len(prev_grid)
+               and [c.text if c else None for c in grid[skip]] == [c.text if c else None for c in prev_grid[skip]]):
+            skip += 1
+        rows = table.rows[skip:]
+        if not rows:
+            return True
+        _extend_spans(prev, rows)
+        prev.rows.extend(rows)
+        return True
+
+    def flush(self) -> None:
+        if self.lines:
+            self.blocks.append("".join(self.lines) if _all_cjk_joins(self.lines) else " ".join(self.lines))
+            self.lines = []
+            self.para_open = False
+            self.table_open = False
+
+
+def _all_cjk_joins(lines: list[str]) -> bool:
+    """Join wrapped lines without a space unless both sides of a join are Latin letters or digits."""
+    return not any(a[-1:].isascii() and a[-1:].isalnum() and b[:1].isascii() and b[:1].isalnum()
+                   for a, b in zip(lines, lines[1:], strict=False))
+
+
+def _extend_spans(prev: Table, rows: list[list[Cell]]) -> None:
+    """An empty cell opening the continuation under a cell whose rowspan ended at the page break is
+    the rest of that merged cell (a vertical label cut by the break): extend it instead."""
+    if not prev.rows or not rows:
+        return
+    last = len(prev.rows) - 1
+    pos = cell_positions(prev)
+    ending = {}
+    for row in prev.rows:
+        for cell in row:
+            r, c = pos[id(cell)]
+            if r + cell.rowspan - 1 == last:
+                ending[c] = cell
+    cont = Table(rows=[rows[0]])
+    cont_pos = cell_positions(cont)
+    keep = []
+    for cell in rows[0]:
+        c = cont_pos[id(cell)][1]
+        above = ending.get(c)
+        if cell.text == "" and above is not None and above.colspan == cell.colspan and above.rowspan > 1:
+            above.rowspan += cell.rowspan
+        else:
+            keep.append(cell)
+    rows[0] = keep
