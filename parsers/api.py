@@ -1,0 +1,108 @@
+"""The parse contract (../shared/spec/parse-contract.md): bytes in, one JSON-ready dict out."""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+from parsers import metadata as meta
+from parsers.document import Document
+from parsers.errors import UnreadableDocument
+from parsers.mapper import map_document
+from parsers.templates import recognise
+from parsers.validate import deadline_issue, validate
+
+PARSER_VERSION = "1.0"
+_PARTS = {"proactive": 2, "requests": 3, "appeals": 4}
+
+
+def _readers():
+    """(sniff, read_document) of the format readers, or None while they do not exist yet."""
+    try:
+        detect = importlib.import_module("parsers.readers.detect")
+        readers = importlib.import_module("parsers.readers")
+        return detect.sniff, readers.read_document
+    except (ImportError, AttributeError):
+        return None
+
+
+def _looks_like_text(data: bytes) -> bool:
+    head = data[:4096]
+    if head.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
+        return True
+    if b"\x00" in head or head.lstrip()[:1] == b"<" or head.startswith(b"%PDF"):
+        return False
+    return True
+
+
+def read(data: bytes, filename=None, content_type=None) -> Document:
+    if not data or not data.strip():
+        raise UnreadableDocument("empty file")
+    found = _readers()
+    if found is not None:
+        sniff, read_document = found
+        fmt = sniff(data, filename=filename, content_type=content_type)
+        if fmt == "text":
+            from parsers.readers import text
+            return text.read(data)
+        return read_document(data, fmt)
+    if _looks_like_text(data):
+        from parsers.readers import text
+        return text.read(data)
+    raise UnreadableDocument("not a text document and no reader for other formats is installed")
+
+
+def parse_document(doc: Document, url: str | None = None) -> dict:
+    """Map, validate and describe a document already read."""
+    collected, kinds = map_document(doc)
+    m = meta.extract(doc)
+    values = list(collected.values.values())
+    template = recognise(collected.values.keys(), m["year"])
+    issues = [dict(i) for i in doc.issues]
+    for i in issues:
+        i.setdefault("key", None)
+        i.setdefault("left", None)
+        i.setdefault("right", None)
+    issues += collected.issues
+    issues += validate({v["key"]: v["value"] for v in values}, template)
+    if template in ("2019", "2021"):
+        for part, table in _PARTS.items():
+            if table not in kinds:
+                issues.append({"rule": f"completeness.table_{part}", "severity": "warning", "key": None,
+                               "left": None, "right": None,
+                               "message": f"table {'二三四'[table - 2]} ({part}) not found"})
+    if not any(k is not None for k in kinds):
+        issues.append({"rule": "completeness.tables", "severity": "warning", "key": None, "left": None,
+                       "right": None, "message": "no statistical table found"})
+    for name, text in m["sections"].items():
+        if text is None:
+            issues.append({"rule": f"completeness.section_{name}", "severity": "warning", "key": None,
+                           "left": None, "right": None, "message": f"section '{name}' not found"})
+    late = deadline_issue(m["published"], m["year"], m["agency"])
+    if late:
+        issues.append(late)
+    return {
+        "metadata": {
+            "title": m["title"], "agency": m["agency"], "year": m["year"], "published": m["published"],
+            "template": template, "format": doc.format, "url": url,
+            "sections": m["sections"], "page_meta": m["page_meta"], "parser_version": PARSER_VERSION,
+        },
+        "values": values,
+        "cells": collected.cells,
+        "issues": issues,
+    }
+
+
+def parse(data: bytes, filename=None, url=None, content_type=None) -> dict:
+    """One document -> the parse contract. Raises UnreadableDocument only for unreadable input."""
+    doc = read(data, filename=filename, content_type=content_type)
+    return parse_document(doc, url=url)
+
+
+def parse_file(path, url=None, content_type=None) -> dict:
+    p = Path(path)
+    try:
+        data = p.read_bytes()
+    except OSError as exc:
+        raise UnreadableDocument(f"cannot read {p}: {exc.strerror or exc}") from exc
+    return parse(data, filename=p.name, url=url, content_type=content_type)

@@ -1,0 +1,53 @@
+"""What the mappers produce: values by key, unmapped cells, and issues met on the way."""
+
+from __future__ import annotations
+
+from parsers.keys import all_keys
+from parsers.values import parse_value
+
+
+class Collector:
+    def __init__(self):
+        self.values: dict[str, dict] = {}
+        self.cells: list[dict] = []
+        self.issues: list[dict] = []
+        self.keys = all_keys()
+
+    def value(self, key: str, raw: str, table, ref: str, unit: str | None = None) -> bool:
+        """Record the cell ``raw`` as the value of ``key``. False when the key does not exist."""
+        spec = self.keys.get(key)
+        if spec is None:
+            return False
+        parsed = parse_value(raw, money=spec.is_money, unit=unit)
+        if not parsed.is_number:
+            self.issues.append({
+                "rule": "parse.not_a_number", "severity": "warning", "key": key,
+                "message": f"{key}: {raw.strip()!r} in cell {ref} is not a number",
+                "left": None, "right": None,
+            })
+        entry = {"key": key, "value": parsed.value, "raw": raw, "table": table,
+                 "unit": spec.unit, "cell": ref}
+        old = self.values.get(key)
+        if old is None:
+            self.values[key] = entry
+        elif old["value"] is None and parsed.value is not None:
+            # a group row mapped first with an empty cell must not hide the real value
+            self.values[key] = entry
+        elif parsed.value is not None and old["value"] != parsed.value:
+            self.issues.append({
+                "rule": "parse.duplicate_key", "severity": "warning", "key": key,
+                "message": f"{key} appears twice: {old['raw'].strip()!r} ({old['cell']}) and "
+                           f"{raw.strip()!r} ({ref}); kept the first",
+                "left": old["value"], "right": parsed.value,
+            })
+        return True
+
+    def cell(self, table, r: int, c: int, raw: str, row_label: str | None, col_label: str | None, ref: str):
+        if not raw or not raw.strip():
+            return
+        self.cells.append({"table": table, "row": r, "col": c, "row_label": row_label or None,
+                           "col_label": col_label or None, "raw": raw, "cell": ref})
+
+    def issue(self, rule: str, severity: str, message: str, key=None, left=None, right=None):
+        self.issues.append({"rule": rule, "severity": severity, "message": message,
+                            "key": key, "left": left, "right": right})

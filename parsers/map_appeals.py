@@ -1,0 +1,95 @@
+"""Table 四 (行政复议、行政诉讼) -> ``appeals.<proceeding>.<outcome>``: one row of 15 numbers.
+
+With real spans each column's header path (行政诉讼 / 复议后起诉 / 结果维持) names it; a text dump
+or a header that does not resolve to the 15 distinct columns falls back to the template order.
+"""
+
+from __future__ import annotations
+
+from parsers.collect import Collector
+from parsers.labels import norm
+from parsers.tables import GridView, is_blank
+from parsers.values import parse_value
+
+PROCEEDINGS = ("review", "litigation_direct", "litigation_after_review")
+OUTCOMES = ("upheld", "corrected", "other", "pending", "total")
+ORDER = [(p, o) for p in PROCEEDINGS for o in OUTCOMES]
+D = len(ORDER)
+_OUTCOME_WORDS = (("维持", "upheld"), ("纠正", "corrected"), ("纠错", "corrected"), ("其他", "other"),
+                  ("未审结", "pending"), ("总计", "total"), ("合计", "total"), ("小计", "total"))
+
+
+def _proceeding(path: list[str]) -> str | None:
+    joined = "".join(path)
+    if "复议后起诉" in joined or "复议后" in joined:
+        return "litigation_after_review"
+    if "直接起诉" in joined or "未经复议" in joined:
+        return "litigation_direct"
+    if "行政复议" in joined:
+        return "review"
+    return None
+
+
+def _outcome(path: list[str]) -> str | None:
+    for t in reversed(path):
+        for word, outcome in _OUTCOME_WORDS:
+            if word in t:
+                return outcome
+    return None
+
+
+def _is_value(text: str) -> bool:
+    return is_blank(text) or parse_value(text).is_number
+
+
+def _data_row(view: GridView) -> int | None:
+    blank_row = None
+    for r, row in enumerate(view.texts):
+        if len(row) < D:
+            continue
+        cells = [t for t in row if not is_blank(t)]
+        if all(_is_value(t) for t in cells):
+            if cells:
+                return r
+            blank_row = r  # a form left empty: its last empty row is the data row
+    return blank_row
+
+
+def map_table(view: GridView, out: Collector) -> None:
+    table = 4
+    r = _data_row(view)
+    if r is None:
+        out.issue("parse.table_unread", "warning", f"table {view.index} looks like table 四 but has no data row")
+        return
+    row = view.texts[r]
+    width = len(row)
+    cols = None
+    if view.spans_known:
+        found: dict[int, tuple[str, str]] = {}
+        for c in range(width):
+            path = []
+            for h in range(r):
+                t = norm(view.texts[h][c]) if c < len(view.texts[h]) else ""
+                if t and (not path or path[-1] != t):
+                    path.append(t)
+            p, o = _proceeding(path), _outcome(path)
+            if p and o:
+                found[c] = (p, o)
+        if len(found) == D and len(set(found.values())) == D:
+            cols = found
+    if cols is None:
+        cols = {width - D + i: po for i, po in enumerate(ORDER)}
+    col_names = {c: f"{p}.{o}" for c, (p, o) in cols.items()}
+    seen = set()
+    for c in range(width):
+        i = view.ids[r][c]
+        if i in seen:
+            continue
+        seen.add(i)
+        ref = view.ref(r, c)
+        if c in cols and out.value(f"appeals.{col_names[c]}", row[c], table, ref):
+            continue
+        out.cell(table, r, c, row[c], None, col_names.get(c), ref)
+    for r2 in range(r + 1, len(view.texts)):  # more rows than the form has: keep them
+        for c, t in enumerate(view.texts[r2]):
+            out.cell(table, r2, c, t, None, col_names.get(c), view.ref(r2, c))

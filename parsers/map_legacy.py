@@ -1,0 +1,128 @@
+"""Legacy 统计指标 tables (pre-2019 forms, and the Ningbo 2019/2020 extras) -> ``legacy.<block>.<item>``.
+
+Columns: the item label, a unit column (单位/计量单位: 条, 次, 万元...), one or more number columns.
+With several number columns (本年度 | 历年累计, 本期实际 | 本年累计) the value is the first one
+that is not cumulative; the others stay in ``cells``. Items whose label only makes sense in its
+block (维持具体行政行为数 under 行政复议 / 行政诉讼 / 举报投诉) use the last block seen.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from parsers.collect import Collector
+from parsers.keys import all_keys
+from parsers.labels import LabelIndex, norm
+from parsers.tables import GridView, is_blank
+from parsers.values import header_unit
+
+_UNIT_WORDS = {"条", "次", "个", "人", "人次", "件", "篇", "元", "万元", "千元", "项", "家", "场", "期", "——", "—", "-"}
+_CONTEXTS = (("复议", "行政复议"), ("诉讼", "行政诉讼"), ("举报", "举报投诉"), ("投诉", "举报投诉"))
+_CONTEXT_KEYS = {"legacy.appeals.reviews": "行政复议", "legacy.appeals.lawsuits": "行政诉讼",
+                 "legacy.appeals.complaints": "举报投诉"}
+
+
+@cache
+def _indexes():
+    plain: list[tuple[str, str]] = []
+    by_context: dict[str, list[tuple[str, str]]] = {}
+    for k in all_keys().values():
+        if k.table != "legacy":
+            continue
+        if "｜" in k.zh:
+            ctx, item = k.zh.split("｜", 1)
+            by_context.setdefault(ctx, []).append((item, k.key))
+        else:
+            plain.append((k.zh, k.key))
+        plain.extend((a, k.key) for a in k.aliases)
+    return LabelIndex(plain, fuzzy=0.82), {c: LabelIndex(p, fuzzy=0.82) for c, p in by_context.items()}
+
+
+def labels() -> set[str]:
+    idx = _indexes()[0]
+    return set(idx.exact) | set(idx.cores)
+
+
+class LegacyState:
+    def __init__(self):
+        self.context: str | None = None
+
+
+def _columns(view: GridView):
+    """(header row or None, unit column, value columns) from the header, else from the cells."""
+    for r in range(min(3, len(view.texts))):
+        unit_col, value_cols, label_col = None, [], None
+        for c, t in view.logical(r):
+            n = norm(t)
+            if not n:
+                continue
+            if n in ("单位", "计量单位"):
+                unit_col = c
+            elif "指标" in n or n in ("项目", "内容", "名称"):
+                label_col = c
+            elif label_col is not None:
+                value_cols.append((c, t))
+        if label_col is not None and (unit_col is not None or value_cols):
+            # the year's column first, cumulative columns last
+            value_cols.sort(key=lambda ct: "累计" in ct[1])
+            return r, unit_col, [c for c, _ in value_cols]
+    # no header: the unit column is the one most often holding a unit word
+    counts: dict[int, int] = {}
+    for row in view.texts:
+        for c, t in enumerate(row):
+            if t.strip() in _UNIT_WORDS:
+                counts[c] = counts.get(c, 0) + 1
+    unit_col = max(counts, key=counts.get) if counts else None
+    return None, unit_col, None
+
+
+def map_table(view: GridView, out: Collector, state: LegacyState) -> None:
+    table = "legacy"
+    plain, by_context = _indexes()
+    header_row, unit_col, value_cols = _columns(view)
+    col_labels = {}
+    if header_row is not None:
+        col_labels = {c: t.strip() for c, t in view.logical(header_row)}
+    for r in range(len(view.texts)):
+        if r == header_row:
+            continue
+        cells = view.logical(r)
+        nonblank = [(c, t) for c, t in cells if not is_blank(t)]
+        if not nonblank:
+            continue
+        label_c, label = nonblank[0]
+        n = norm(label)
+        for word, ctx in _CONTEXTS:
+            if word in n:
+                state.context = ctx
+                break
+        key = None
+        if state.context and state.context in by_context:
+            key = by_context[state.context].match(label, loose=False)
+        if key is None:
+            key = plain.match(label)
+        if key is None and state.context in by_context:
+            key = by_context[state.context].match(label)
+        if key in _CONTEXT_KEYS:
+            state.context = _CONTEXT_KEYS[key]
+        unit_text = ""
+        if unit_col is not None and unit_col != label_c:
+            unit_text = next((t for c, t in cells if c == unit_col), "")
+        if value_cols is not None:
+            candidates = [c for c in value_cols if c != label_c]
+        else:
+            candidates = [c for c, _ in cells if c > label_c and c != unit_col]
+        value_c = candidates[0] if candidates else None
+        if key and value_c is not None:
+            raw = next((t for c, t in cells if c == value_c), "")
+            unit = header_unit(unit_text) or header_unit(col_labels.get(value_c))
+            if is_blank(raw) and unit_text.strip() in ("——", "—", "-"):
+                pass  # a group row (unit ——): no value of its own
+            elif out.value(key, raw, table, view.ref(r, value_c), unit=unit):
+                for c, t in cells:
+                    if c not in (label_c, value_c, unit_col):
+                        out.cell(table, r, c, t, label.strip(), col_labels.get(c), view.ref(r, c))
+                continue
+        for c, t in cells:
+            if c != label_c:
+                out.cell(table, r, c, t, label.strip(), col_labels.get(c), view.ref(r, c))

@@ -1,0 +1,88 @@
+"""Table 二 (主动公开政府信息情况) -> ``proactive.<item>.<measure>``.
+
+Printed as one table or as four or five small ones, each block a caption (第二十条第（X）项), a
+header row (信息内容 | measures) and item rows. A value cell takes the measure of the header cell
+above it (same grid column; in a text dump, same position), the money unit from that header.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from parsers.collect import Collector
+from parsers.keys import all_keys
+from parsers.labels import LabelIndex, norm
+from parsers.tables import GridView
+from parsers.values import header_unit
+
+_EXTRA_MEASURES = {
+    "本年新制作数量": "new_made", "新制作数量": "new_made", "本年新公开数量": "new_published",
+    "新公开数量": "new_published", "对外公开总数量": "total_published", "公开总数量": "total_published",
+    "本年增减": "change", "增减": "change", "本年增加减少": "change", "采购金额": "amount_yuan",
+    "收费金额": "amount_yuan", "制发件数": "issued", "废止件数": "repealed", "有效件数": "in_force",
+}
+_EXTRA_ITEMS = {"其他对外管理服务": "other_services", "集中采购": "centralized_procurement",
+                "行政事业性收费项目": "fees"}
+
+
+@cache
+def _indexes():
+    items: list[tuple[str, str]] = []
+    measures: list[tuple[str, str]] = []
+    for k in all_keys().values():
+        if k.table != "proactive":
+            continue
+        _, item, measure = k.zh.split("｜")
+        items.append((item, k.row))
+        for m in measure.split(" / "):
+            measures.append((m.split(" (")[0], k.col))
+    items.extend(_EXTRA_ITEMS.items())
+    measures.extend(_EXTRA_MEASURES.items())
+    item_index = LabelIndex(items, fuzzy=0.8)
+    measure_index = LabelIndex(measures, fuzzy=0.8)
+    return item_index, measure_index
+
+
+def item_labels() -> set[str]:
+    idx = _indexes()[0]
+    return set(idx.exact) | set(idx.cores)
+
+
+def map_table(view: GridView, out: Collector) -> None:
+    table = 2
+    items, measures = _indexes()
+    header: dict[int, tuple[str, str | None, str]] = {}  # column -> (measure, unit, label)
+    for r in range(len(view.texts)):
+        cells = view.logical(r)
+        nonblank = [(c, t) for c, t in cells if t.strip()]
+        if not nonblank:
+            continue
+        first_c, first_t = nonblank[0]
+        if "二十条" in norm(first_t) and len(nonblank) == 1:
+            continue  # block caption
+        found = {c: measures.match(t) for c, t in nonblank[1:]}
+        if any(found.values()) and not items.match(first_t):
+            header = {}
+            for c, t in nonblank[1:]:
+                if found[c]:
+                    header[c] = (found[c], header_unit(t), t.strip())
+            if view.spans_known:  # a header cell spanning several columns covers each of them
+                for c, _t in nonblank[1:]:
+                    if found[c]:
+                        for cc in range(c, len(view.texts[r])):
+                            if view.ids[r][cc] != view.ids[r][c]:
+                                break
+                            header[cc] = header[c]
+            continue
+        item = items.match(first_t)
+        row_label = first_t.strip()
+        for c, t in cells:
+            if c == first_c:
+                continue
+            ref = view.ref(r, c)
+            h = header.get(c)
+            if item and h and out.value(f"proactive.{item}.{h[0]}", t, table, ref, unit=h[1]):
+                continue
+            if c < first_c:
+                continue
+            out.cell(table, r, c, t, row_label, h[2] if h else None, ref)

@@ -1,0 +1,188 @@
+"""Title, agency, year covered, publication date and the six narrative sections of a report."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from parsers.document import Document
+from parsers.labels import squash
+
+SECTIONS = ("overview", "proactive", "requests", "appeals", "problems", "other")
+_HEADING = re.compile(r"^[一二三四五六七八九十]{1,2}[、.．]")
+_CN_DIGITS = str.maketrans("〇零○Ｏ一二三四五六七八九", "0000123456789")
+_DATE_LINE = re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日$|^(\d{4})[-./](\d{1,2})[-./](\d{1,2})$")
+_ANY_DATE = re.compile(r"(\d{4})\s*[年\-./]\s*(\d{1,2})\s*[月\-./]\s*(\d{1,2})")
+_YEAR = re.compile(r"((?:19|20)\d{2})年")
+_PERIOD = re.compile(r"((?:19|20)\d{2})年0?1月0?1日(?:起)?(?:至|到|—|-|~)((?:19|20)\d{2})年12月31日")
+_TITLE_WORDS = ("年度报告", "年报", "工作报告")
+_AGENCY_CUT = ("政府信息公开", "政务信息公开", "政务公开", "信息公开", "政府信息", "年度报告", "工作年度报告")
+_SIGNATURE_END = ("局", "委", "厅", "办", "政府", "院", "会", "中心", "所", "处", "站", "室", "馆", "部", "署",
+                  "街道", "镇", "乡", "委员会", "公司", "队", "办事处", "管委会", "集团")
+
+
+def _cn_numeral_date(s: str) -> str:
+    """二〇二一年一月二十二日 -> 2021年1月22日 (only called on short date-like lines)."""
+    def number(m):
+        t = m.group(0)
+        if "十" in t:
+            a, _, b = t.partition("十")
+            return str((int(a.translate(_CN_DIGITS)) if a else 1) * 10 + (int(b.translate(_CN_DIGITS)) if b else 0))
+        return t.translate(_CN_DIGITS)
+    return re.sub(r"[〇零○Ｏ一二三四五六七八九十]+", number, s)
+
+
+def _iso(y, m, d) -> str | None:
+    try:
+        return date(int(y), int(m), int(d)).isoformat()
+    except (TypeError, ValueError):
+        return None
+
+
+def section_of(heading: str) -> str | None:
+    s = squash(heading)
+    if "其他需要报告" in s or "其他事项" in s:
+        return "other"
+    if "问题" in s and ("改进" in s or "存在" in s or "不足" in s):
+        return "problems"
+    if "复议" in s or "诉讼" in s:
+        return "appeals"
+    if "依申请" in s or "收到和处理" in s or ("申请" in s and "公开" in s):
+        return "requests"
+    if "主动公开" in s:
+        return "proactive"
+    if "总体情况" in s or "概述" in s or "基本情况" in s or "概况" in s:
+        return "overview"
+    return None
+
+
+def _is_heading(p: str) -> bool:
+    s = squash(p)
+    if len(s) > 40 or s.endswith(("。", "；", ";")):
+        return False
+    if _HEADING.match(s):
+        return True
+    # an unnumbered heading must be the whole line ("总体情况"), not a lead-in ("存在的主要问题：")
+    return len(s) <= 14 and section_of(s) is not None and not s.endswith((":", "：", "。"))
+
+
+def _title(paras: list[str]) -> str | None:
+    head = []
+    for p in paras[:12]:
+        if _is_heading(p) and section_of(p):
+            break
+        head.append(p)
+    for i, p in enumerate(head):
+        s = squash(p)
+        if len(s) > 70 or not any(w in s for w in _TITLE_WORDS):
+            continue
+        if i > 0:
+            prev = squash(head[i - 1])
+            starts_bare = bool(re.match(r"^(?:(?:19|20)\d{2}年度?)?(?:政府|政务)?信息公开", s)) or s.startswith("关于")
+            if starts_bare and prev and len(prev) <= 40 and not re.search(r"[。，,；;：:]", prev) \
+                    and not any(w in prev for w in _TITLE_WORDS):
+                return prev + s
+        return s
+    return None
+
+
+def _agency_from_title(title: str) -> str | None:
+    t = title
+    if t.startswith("关于"):
+        t = t[2:]
+    m = re.search(r"(?:19|20)\d{2}\s*年度?", t)
+    if m and m.start() > 0:
+        cand = t[: m.start()]
+    else:
+        rest = t[m.end():] if m else t
+        cut = min((rest.find(w) for w in _AGENCY_CUT if w in rest), default=-1)
+        cand = rest[:cut] if cut > 0 else ""
+    cand = cand.strip("（(）)《》“”\"、，, ")
+    return cand or None
+
+
+def _signature(paras: list[str]) -> tuple[str | None, str | None]:
+    """(agency, ISO date) from the closing lines: an agency line and a date line."""
+    agency = published = None
+    tail = paras[-8:]
+    for i in range(len(tail) - 1, -1, -1):
+        s = squash(tail[i])
+        if published is None:
+            m = _DATE_LINE.match(s) or _DATE_LINE.match(_cn_numeral_date(s))
+            if m:
+                g = [x for x in m.groups() if x is not None]
+                published = _iso(*g[:3])
+                if published:
+                    for j in range(i - 1, max(i - 3, -1), -1):
+                        a = squash(tail[j])
+                        if a and len(a) <= 30 and not re.search(r"[。，,；;：:]", a) and a.endswith(_SIGNATURE_END):
+                            agency = a
+                            break
+                    break
+    return agency, published
+
+
+def _page_date(page_meta: dict) -> str | None:
+    for name in ("发布日期", "成文日期", "发布时间", "公开日期", "日期"):
+        v = page_meta.get(name)
+        if v:
+            m = _ANY_DATE.search(str(v))
+            if m:
+                iso = _iso(*m.groups())
+                if iso:
+                    return iso
+    return None
+
+
+def _year(title: str | None, paras: list[str], published: str | None) -> int | None:
+    if title:
+        for s in (title, _cn_numeral_date(title)):
+            m = _YEAR.search(s)
+            if m:
+                return int(m.group(1))
+    for p in paras:
+        s = squash(p)
+        if "12月31日" in s:
+            m = _PERIOD.search(s)
+            if m:
+                return int(m.group(2))
+    if published:
+        return int(published[:4]) - 1
+    return None
+
+
+def sections(paras: list[str]) -> dict[str, str | None]:
+    out: dict[str, list[str]] = {}
+    current = None
+    for p in paras:
+        if _is_heading(p):
+            kind = section_of(p)
+            numbered = bool(_HEADING.match(squash(p)))
+            if numbered or (kind and kind not in out):
+                current = kind if kind and kind not in out else None
+                if current:
+                    out[current] = []
+                continue
+        if current and p.strip():
+            out[current].append(p.strip())
+    # a heading with only tables under it is a present, empty section ("")
+    return {k: ("\n".join(out[k]) if k in out else None) for k in SECTIONS}
+
+
+def extract(doc: Document) -> dict:
+    paras = [p for p in doc.paragraphs if p and p.strip()]
+    title = _title(paras)
+    if not title and doc.title_hint:
+        title = squash(doc.title_hint) or None
+    if not title and doc.page_meta.get("标题"):
+        title = squash(doc.page_meta["标题"])
+    sig_agency, published = _signature(paras)
+    if published is None:
+        published = _page_date(doc.page_meta)
+    agency = _agency_from_title(title) if title else None
+    agency = agency or sig_agency or (doc.page_meta.get("发布机构") or None)
+    year = _year(title, paras, published)
+    if year is not None and not 2000 <= year <= 2100:
+        year = None
+    return {"title": title, "agency": agency, "year": year, "published": published,
+            "sections": sections(paras), "page_meta": dict(doc.page_meta)}

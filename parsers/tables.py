@@ -1,0 +1,96 @@
+"""Tables as grids of cell texts, and which of the report's tables each one is.
+
+``GridView`` gives every mapper the same thing whatever the format: a rectangular grid of texts
+plus the identity of the cell in each slot (a merged cell fills several slots with one identity).
+Text dumps do not mark merges (``spans_known=False``); their rows keep their own cell counts and
+the mappers infer the spans from the known templates.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from parsers.document import Table
+from parsers.labels import clean_cell, norm, squash
+
+# table kinds: 2 (主动公开), 3 (依申请), 4 (复议诉讼), "legacy" (统计指标 forms), None (unknown)
+
+
+@dataclass
+class GridView:
+    index: int  # the table's position among the document's tables
+    texts: list[list[str]]  # raw cell text per slot ("" for an empty slot)
+    ids: list[list[int]]  # cell identity per slot; equal ids = one merged cell
+    spans_known: bool
+    page: int | None = None
+
+    @classmethod
+    def of(cls, table: Table, index: int) -> GridView:
+        if table.spans_known:
+            grid = table.grid()
+            texts = [[clean_cell(c.text) if c is not None else "" for c in row] for row in grid]
+            ids = [[id(c) if c is not None else -1 - i for i, c in enumerate(row)] for row in grid]
+        else:
+            texts = [[clean_cell(c.text) for c in row] for row in table.rows]
+            ids = [[id(c) for c in row] for row in table.rows]
+        return cls(index, texts, ids, table.spans_known, table.page)
+
+    @property
+    def width(self) -> int:
+        return max((len(r) for r in self.texts), default=0)
+
+    def logical(self, r: int) -> list[tuple[int, str]]:
+        """The distinct cells of row r, left to right, as (first column, text)."""
+        out: list[tuple[int, str]] = []
+        last = None
+        for c, (t, i) in enumerate(zip(self.texts[r], self.ids[r], strict=False)):
+            if i != last:
+                out.append((c, t))
+                last = i
+        return out
+
+    def ref(self, r: int, c: int) -> str:
+        return f"t{self.index}r{r}c{c}"
+
+
+def is_blank(text: str) -> bool:
+    return not squash(text)
+
+
+_APPEALS_WORDS = ("行政复议", "行政诉讼", "复议后起诉", "直接起诉")
+
+
+def classify(view: GridView, req_labels: set[str], pro_labels: set[str], legacy_labels: set[str]):
+    """The table's kind from its labels (never from its position in the document)."""
+    req = pro = leg = 0
+    words = set()
+    for row in view.texts:
+        row_req = False
+        for t in row:
+            if not t:
+                continue
+            n = norm(t)
+            if not n:
+                continue
+            if n in req_labels:
+                row_req = True
+            if n in pro_labels or "二十条" in n:
+                pro += 1
+            if n in legacy_labels or n in ("统计指标", "指标名称"):
+                leg += 1
+            for w in _APPEALS_WORDS:
+                if w in n:
+                    words.add(w)
+        req += row_req
+    width = view.width
+    if req >= 3 and width >= 8:
+        return 3
+    if "行政复议" in words and len(words) >= 2 and width >= 12:
+        return 4
+    if pro and pro >= leg:
+        return 2
+    if leg:
+        return "legacy"
+    if req >= 1 and width >= 8:  # a piece of table 三 (split over pages) with few rows
+        return 3
+    return None

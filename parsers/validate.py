@@ -1,0 +1,118 @@
+"""The arithmetic the forms state or imply (report-schema.md, "Validation rules").
+
+One issue per failed rule, with both sides; a rule with a blank (or missing) operand is not checked.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from parsers.map_appeals import OUTCOMES, PROCEEDINGS
+from parsers.map_requests import APPLICANTS
+
+_RESULT_ROWS = (
+    "granted", "partially_granted",
+    "withheld_state_secret", "withheld_law_prohibited", "withheld_security_stability", "withheld_third_party",
+    "withheld_internal_affairs", "withheld_process_info", "withheld_enforcement_file", "withheld_admin_query",
+    "unavailable_not_held", "unavailable_needs_creation", "unavailable_still_unclear",
+    "not_processed_petition", "not_processed_repeat", "not_processed_publication", "not_processed_excessive",
+    "not_processed_confirmation",
+)
+_OTHER_2021 = ("other_no_correction", "other_fee_unpaid", "other_misc")
+_LEGACY_CHANNELS = ("in_person", "by_fax", "online", "by_email", "by_letter", "by_letter_or_fax", "other_channels")
+_LEGACY_ANSWERS = ("already_public", "granted", "partially_granted", "refused", "not_this_agency", "not_exist",
+                   "told_to_amend", "told_other_channel", "other_answers")
+_LEGACY_REFUSED = ("refused_state_secret", "refused_commercial_secret", "refused_privacy",
+                   "refused_security_stability", "refused_not_gov_info", "refused_other_law")
+_EPS = 1e-6
+
+
+def _fmt(x) -> str:
+    if isinstance(x, float) and x.is_integer():
+        x = int(x)
+    return str(x)
+
+
+class _Checker:
+    def __init__(self, values: dict[str, object]):
+        self.v = values
+        self.issues: list[dict] = []
+
+    def all_of(self, keys) -> list | None:
+        """The values of all ``keys``, or None when one is blank or missing."""
+        out = []
+        for k in keys:
+            x = self.v.get(k)
+            if x is None:
+                return None
+            out.append(x)
+        return out
+
+    def equal(self, rule: str, key: str, left_keys, right_keys, left_name: str, right_name: str):
+        left = self.all_of(left_keys)
+        right = self.all_of(right_keys)
+        if left is None or right is None:
+            return
+        ls, rs = sum(left), sum(right)
+        if abs(ls - rs) > _EPS:
+            self.issues.append({
+                "rule": rule, "severity": "error", "key": key,
+                "message": f"{left_name} = {_fmt(ls)} but {right_name} = {_fmt(rs)}",
+                "left": ls, "right": rs,
+            })
+
+
+def validate(values: dict[str, object], template: str | None) -> list[dict]:
+    """``values``: key -> number or None. Returns the failed rules."""
+    ch = _Checker(values)
+    present = set(values)
+    for a in APPLICANTS:
+        ch.equal(f"requests.balance.{a}", f"requests.handled_total.{a}",
+                 [f"requests.new_received.{a}", f"requests.carried_over.{a}"],
+                 [f"requests.handled_total.{a}", f"requests.carried_forward.{a}"],
+                 "一+二", "三(七)+四")
+    rows = {k.split(".")[1] for k in present if k.startswith("requests.")}
+    for row in sorted(rows):
+        ch.equal(f"requests.row_total.{row}", f"requests.{row}.total",
+                 [f"requests.{row}.total"], [f"requests.{row}.{a}" for a in APPLICANTS[:-1]],
+                 "总计", "sum of the six applicant columns")
+    other_rows = [r for r in _OTHER_2021 if r in rows]
+    if not other_rows:
+        other_rows = ["other_handling"]
+    result_rows = list(_RESULT_ROWS) + other_rows
+    for a in APPLICANTS:
+        ch.equal(f"requests.handled_sum.{a}", f"requests.handled_total.{a}",
+                 [f"requests.handled_total.{a}"], [f"requests.{r}.{a}" for r in result_rows],
+                 "(七)总计", "sum of (一) to (六)")
+    for p in PROCEEDINGS:
+        ch.equal(f"appeals.sum.{p}", f"appeals.{p}.total",
+                 [f"appeals.{p}.{o}" for o in OUTCOMES[:-1]], [f"appeals.{p}.total"],
+                 "维持+纠正+其他+尚未审结", "总计")
+    ch.equal("legacy.org.staff_sum", "legacy.org.staff", ["legacy.org.staff"],
+             ["legacy.org.staff_full_time", "legacy.org.staff_part_time"], "从事信息公开工作人员数", "专职+兼职")
+    for rule, total, parts, names in (
+        ("legacy.requests.channel_sum", "received", _LEGACY_CHANNELS, ("收到申请数", "sum of the channels")),
+        ("legacy.requests.answer_sum", "answered", _LEGACY_ANSWERS, ("申请答复数", "sum of the answers")),
+        ("legacy.requests.refused_sum", "refused", _LEGACY_REFUSED, ("不同意公开", "sum of its reasons")),
+    ):
+        printed = [f"legacy.requests.{p}" for p in parts if f"legacy.requests.{p}" in present]
+        # only where the form prints the parts (two at least): a lone 其中 line is not a breakdown
+        if len(printed) >= 2:
+            ch.equal(rule, f"legacy.requests.{total}", [f"legacy.requests.{total}"], printed, *names)
+    return ch.issues
+
+
+def deadline_issue(published: str | None, year: int | None, agency: str | None) -> dict | None:
+    """Published after the legal deadline: departments 31 January, governments 31 March."""
+    if not published or not year:
+        return None
+    try:
+        when = date.fromisoformat(published)
+    except ValueError:
+        return None
+    government = bool(agency) and agency.endswith(("人民政府", "政府"))
+    limit = date(year + 1, 3 if government else 1, 31)
+    if when > limit:
+        return {"rule": "deadline", "severity": "warning", "key": None, "left": None, "right": None,
+                "message": f"published {published}, after the deadline {limit.isoformat()}"}
+    return None
