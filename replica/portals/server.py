@@ -1,0 +1,132 @@
+"""HTTP plumbing: one ThreadingHTTPServer per portal on its own loopback address, requests handed to
+an application callable, responses written byte for byte (so header bytes such as a GBK
+Content-Disposition file name go out exactly as built)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time
+from email.utils import format_datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qsl, urlsplit
+
+REASONS = {
+    200: "OK", 301: "Moved Permanently", 302: "Found", 304: "Not Modified", 400: "Bad Request",
+    404: "Not Found", 405: "Method Not Allowed", 500: "Internal Server Error",
+}
+
+
+@dataclass
+class Request:
+    method: str
+    target: str  # path?query as received
+    path: str
+    query: dict[str, str]  # query string and, for form POSTs, the form fields
+    headers: dict[str, str]  # lower-case names
+    body: bytes = b""
+
+    def header(self, name: str) -> str:
+        return self.headers.get(name.lower(), "")
+
+
+@dataclass
+class Response:
+    status: int = 200
+    body: bytes = b""
+    content_type: str = "text/html; charset=utf-8"
+    headers: list[tuple[str, str | bytes]] = field(default_factory=list)
+    last_modified: date | None = None  # set on cacheable responses: enables ETag/Last-Modified/304
+    etag: bool = True  # send an ETag along with Last-Modified
+
+    @classmethod
+    def not_found(cls) -> Response:
+        body = b"<html><head><title>404 Not Found</title></head><body><h1>404 Not Found</h1></body></html>"
+        return cls(404, body)
+
+    @classmethod
+    def redirect(cls, location: str) -> Response:
+        return cls(302, b"", headers=[("Location", location)])
+
+
+def http_date(day: date) -> str:
+    return format_datetime(datetime.combine(day, time(8, 0), tzinfo=UTC), usegmt=True)
+
+
+def parse_request(method: str, target: str, headers: dict[str, str], body: bytes) -> Request:
+    parts = urlsplit(target)
+    query = dict(parse_qsl(parts.query, keep_blank_values=True))
+    if method == "POST" and "x-www-form-urlencoded" in headers.get("content-type", ""):
+        for k, v in parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True):
+            query.setdefault(k, v)  # the query string wins, as on the real JSP
+    return Request(method, target, parts.path, query, headers, body)
+
+
+App = Callable[[Request], Response]
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive: Scrapy reuses connections
+    server_version = "nginx"
+    sys_version = ""
+
+    def log_message(self, format, *args):  # noqa: A002 - the server's own access log is the request_log
+        pass
+
+    def do_GET(self):
+        self._serve("GET")
+
+    def do_POST(self):
+        self._serve("POST")
+
+    def do_HEAD(self):
+        self._serve("HEAD")
+
+    def _serve(self, method: str) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length > 0 else b""
+        headers = {k.lower(): v for k, v in self.headers.items()}
+        try:
+            resp = self.server.app(parse_request(method, self.path, headers, body))
+        except Exception as exc:  # a replica bug must not hang the crawler: answer 500 and say why
+            resp = Response(500, f"replica error: {exc!r}".encode(), "text/plain; charset=utf-8")
+        head = [f"HTTP/1.1 {resp.status} {REASONS.get(resp.status, 'Status')}".encode()]
+        all_headers: list[tuple[str, str | bytes]] = [("Server", "nginx")]
+        if resp.status != 304:
+            all_headers.append(("Content-Type", resp.content_type))
+            all_headers.append(("Content-Length", str(len(resp.body))))
+        else:
+            all_headers.append(("Content-Length", "0"))
+        all_headers.extend(resp.headers)
+        for name, value in all_headers:
+            raw = value if isinstance(value, bytes) else value.encode("latin-1", "replace")
+            head.append(name.encode("ascii") + b": " + raw)
+        payload = b"\r\n".join(head) + b"\r\n\r\n"
+        if method != "HEAD" and resp.status != 304:
+            payload += resp.body
+        self.wfile.write(payload)
+
+
+class PortalServer:
+    """A threaded HTTP server on (host, free port) running `app` in a background thread."""
+
+    def __init__(self, host: str, app: App):
+        self.httpd = ThreadingHTTPServer((host, 0), _Handler)
+        self.httpd.daemon_threads = True
+        self.httpd.app = app
+        self.host = host
+        self.port = self.httpd.server_address[1]
+        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+        self.thread.join(timeout=5)

@@ -1,0 +1,295 @@
+"""ReplicaWorld: a deterministic set of replica government portals, each its own HTTP server on its
+own loopback address (127.0.0.N, N >= 10), plus the truth about what they hold.
+
+    with ReplicaWorld(seed=7, agencies_per_family=2, years=(2019, 2020, 2021, 2022)) as world:
+        world.portals, world.reports(), world.noise_urls(), world.write_sources(path)
+        world.change_report(page_url); world.add_report(source_id, year); world.request_log
+
+`faults=False` lifts the slow page and the 500s (benchmarks); `allow_doc=False` replaces the
+LibreOffice-rendered DOC/WPS attachments by DOCX (fast tests).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import random
+import threading
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+import yaml
+
+from .agencies import pick_agencies
+from .content import Item, body_fragment
+from .faults import Faults, request_key
+from .server import PortalServer, Request, Response
+from .site import Site
+
+FAMILIES = ("hanweb_jcms", "trs_wcm", "vsb", "gkmlpt", "json_api", "generic")
+FIRST_HOST = 10  # portals live on 127.0.0.10, 127.0.0.11, ...
+
+
+@dataclass
+class Portal:
+    source_id: str
+    family: str
+    agency: str
+    region: str
+    region_code: str
+    level: str
+    base_url: str
+    start_urls: list[str]
+    params: dict = field(default_factory=dict)
+
+
+@dataclass
+class ReplicaReport:
+    source_id: str
+    year: int
+    page_url: str
+    title: str
+    fmt: str  # html | docx | pdf | doc | wps
+    attachments: list[tuple[str, str]]  # (url as linked from the page, real file name)
+    spec: object  # replica.reports.ReportSpec
+    version: int
+    published: object = None  # datetime.date shown in the listing and the metadata block
+    page_meta: dict = field(default_factory=dict)  # the 信息公开 block (canonical labels)
+
+
+def _site_class(family: str) -> type[Site]:
+    from . import generic, gkmlpt, hanweb, jsonapi, trs, vsb
+
+    return {
+        "hanweb_jcms": hanweb.HanwebSite,
+        "trs_wcm": trs.TrsSite,
+        "vsb": vsb.VsbSite,
+        "gkmlpt": gkmlpt.GkmlptSite,
+        "json_api": jsonapi.JsonApiSite,
+        "generic": generic.GenericSite,
+    }[family]
+
+
+def _template(year: int) -> str:
+    return "legacy" if year < 2019 else ("2019" if year < 2021 else "2021")
+
+
+class ReplicaWorld:
+    def __init__(
+        self,
+        seed: int = 7,
+        agencies_per_family: int = 2,
+        years: tuple[int, ...] | list[int] = (2019, 2020, 2021, 2022),
+        faults: bool = True,
+        families: tuple[str, ...] | list[str] = FAMILIES,
+        noise: int | None = None,
+        allow_doc: bool = True,
+    ):
+        unknown = set(families) - set(FAMILIES)
+        if unknown:
+            raise ValueError(f"unknown families {sorted(unknown)}; expected some of {FAMILIES}")
+        if not years:
+            raise ValueError("years must not be empty")
+        self.seed = seed
+        self.years = tuple(sorted(years))
+        self.allow_doc = allow_doc
+        self.faults = Faults(enabled=faults)
+        self.request_log: list[tuple[str, str, int]] = []
+        self._log_lock = threading.Lock()
+        self._render_locks: dict[tuple, threading.Lock] = {}
+        self._cache: dict[tuple, object] = {}
+        self._cache_lock = threading.Lock()
+        self.sites: list[Site] = []
+        self.servers: list[PortalServer] = []
+        for family in families:
+            rng = random.Random(f"replica:{seed}:{family}")
+            for agency in pick_agencies(rng, family, agencies_per_family):
+                site = _site_class(family)(self, len(self.sites), agency, f"replica:{seed}:{agency.source_id}")
+                count = noise if noise is not None else site.default_noise(rng)
+                site.populate(self.years, count, allow_doc)
+                self.sites.append(site)
+        self._plan_faults()
+
+    # --- lifecycle ------------------------------------------------------------------------------
+    def start(self) -> ReplicaWorld:
+        if self.servers:
+            return self
+        for site in self.sites:
+            server = PortalServer(f"127.0.0.{FIRST_HOST + site.index}", self._app(site))
+            site.base_url = server.base_url
+            server.start()
+            self.servers.append(server)
+        return self
+
+    def close(self) -> None:
+        for server in self.servers:
+            server.stop()
+        self.servers = []
+
+    def __enter__(self) -> ReplicaWorld:
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # --- truth ----------------------------------------------------------------------------------
+    @property
+    def portals(self) -> list[Portal]:
+        out = []
+        for s in self.sites:
+            a = s.agency
+            out.append(
+                Portal(a.source_id, s.family, a.name, a.place.name, a.place.code, a.place.level, s.base_url,
+                       [s.base_url + u for u in s.start_urls()], s.params())
+            )
+        return out
+
+    def portal(self, source_id: str) -> Portal:
+        for p in self.portals:
+            if p.source_id == source_id:
+                return p
+        raise KeyError(f"no replica portal {source_id!r}")
+
+    def reports(self) -> list[ReplicaReport]:
+        return [self._report(s, it) for s in self.sites for it in s.items if it.kind == "report"]
+
+    def noise_urls(self) -> list[str]:
+        """Pages of non-report items in the listings (including the broken links)."""
+        return [s.base_url + it.path for s in self.sites for it in s.items if it.kind != "report"]
+
+    def broken_urls(self) -> list[str]:
+        return [s.base_url + it.path for s in self.sites for it in s.items if it.kind == "broken"]
+
+    def write_sources(self, path) -> None:
+        """The source registry YAML (ARCHITECTURE.md section 6) for every portal."""
+        entries = []
+        for p in self.portals:
+            entries.append({
+                "id": p.source_id, "agency": p.agency, "region": p.region, "region_code": p.region_code,
+                "level": p.level, "family": p.family, "start_urls": p.start_urls, "params": p.params,
+                "notes": f"replica portal (seed {self.seed})",
+            })
+        with open(path, "w", encoding="utf-8") as fh:
+            yaml.safe_dump({"sources": entries}, fh, allow_unicode=True, sort_keys=False)
+
+    def url_role(self, url: str) -> str:
+        """listing | report | noise | broken | attachment | robots | other: what a URL is in this world."""
+        parts = urlsplit(url)
+        site = self._site_by_netloc(parts.netloc)
+        if site is None:
+            return "other"
+        target = parts.path + ("?" + parts.query if parts.query else "")
+        key = request_key(target)
+        if parts.path == "/robots.txt":
+            return "robots"
+        if key in site.pages:
+            return site.pages[key].kind
+        if key in site.files:
+            return "attachment"
+        return "listing" if site.is_listing(parts.path) else "other"
+
+    # --- changes --------------------------------------------------------------------------------
+    def change_report(self, page_url: str) -> ReplicaReport:
+        """A new version of a report: new bytes at the same URL(s), listing date moved."""
+        site, item = self._find_item(page_url)
+        if item.kind != "report":
+            raise ValueError(f"{page_url} is not a report page")
+        site.change_report(item)
+        return self._report(site, item)
+
+    def add_report(self, source_id: str, year: int) -> ReplicaReport:
+        """A new report appears at the top of the portal's listing."""
+        for site in self.sites:
+            if site.agency.source_id == source_id:
+                return self._report(site, site.add_report(year, self.allow_doc))
+        raise KeyError(f"no replica portal {source_id!r}")
+
+    # --- rendering (lazy, cached) ---------------------------------------------------------------
+    def spec(self, site: Site, item: Item):
+        from replica.reports import generate
+
+        key = ("spec", site.agency.source_id, item.id, item.version)
+        with self._cache_lock:
+            if key in self._cache:
+                return self._cache[key]
+        digest = hashlib.sha256(f"{self.seed}:{site.agency.source_id}:{item.year}:{item.version}".encode()).hexdigest()
+        spec = generate(int(digest[:12], 16), _template(item.year), agency=site.agency.name,
+                        region=site.agency.place.name, year=item.year, inconsistencies=item.inconsistencies)
+        # the page's own title and date are what the report prints
+        spec = dataclasses.replace(spec, title=item.title, published=item.date)
+        with self._cache_lock:
+            self._cache[key] = spec
+        return spec
+
+    def report_bytes(self, site: Site, item: Item, fmt: str, style: str | None = None) -> bytes:
+        key = ("bytes", site.agency.source_id, item.id, item.version, fmt, style)
+        with self._cache_lock:
+            if key in self._cache:
+                return self._cache[key]
+            lock = self._render_locks.setdefault(key, threading.Lock())
+        with lock:  # render each file once even when several requests ask at the same time
+            with self._cache_lock:
+                if key in self._cache:
+                    return self._cache[key]
+            from replica.render import render
+
+            data = render(self.spec(site, item), fmt, style)
+            with self._cache_lock:
+                self._cache[key] = data
+        return data
+
+    def report_html(self, site: Site, item: Item) -> str:
+        data = self.report_bytes(site, item, "html", f"{item.style}+utf-8")
+        return body_fragment(data.decode("utf-8", "replace"))
+
+    # --- internals ------------------------------------------------------------------------------
+    def _report(self, site: Site, item: Item) -> ReplicaReport:
+        base = site.base_url
+        return ReplicaReport(
+            site.agency.source_id, item.year, base + item.path, item.title, item.fmt,
+            [(base + a.path, a.filename) for a in item.attachments], self.spec(site, item), item.version,
+            item.date, dict(item.meta),
+        )
+
+    def _site_by_netloc(self, netloc: str) -> Site | None:
+        for site in self.sites:
+            if site.base_url and urlsplit(site.base_url).netloc == netloc:
+                return site
+        return None
+
+    def _find_item(self, url: str) -> tuple[Site, Item]:
+        parts = urlsplit(url)
+        site = self._site_by_netloc(parts.netloc)
+        key = request_key(parts.path + ("?" + parts.query if parts.query else ""))
+        if site is None or key not in site.pages:
+            raise KeyError(f"no replica page {url}")
+        return site, site.pages[key]
+
+    def _plan_faults(self) -> None:
+        rng = random.Random(f"replica:{self.seed}:faults")
+        for site in self.sites:
+            listings = site.listing_targets()
+            if listings:
+                site_fail = listings[1] if len(listings) > 1 else listings[0]
+                self.faults.add_fail_once(site_fail)
+            reports = [it for it in site.items if it.kind == "report"]
+            if reports:
+                self.faults.add_fail_once(rng.choice(reports).path)
+        with_files = [(s, it) for s in self.sites for it in s.items if it.attachments]
+        if with_files:
+            _, item = rng.choice(with_files)
+            self.faults.add_fail_once(item.attachments[0].path)
+        slow_site = rng.choice(self.sites) if self.sites else None
+        if slow_site is not None:
+            self.faults.add_slow(rng.choice([it for it in slow_site.items if it.kind == "report"]).path)
+
+    def _app(self, site: Site):
+        def app(req: Request) -> Response:
+            resp = self.faults.before(req.target) if req.path != "/robots.txt" else None
+            if resp is None:
+                resp = site.finish(req, site.handle(req))
+            with self._log_lock:
+                self.request_log.append((req.method, site.base_url + req.target, resp.status))
+            return resp
+
+        return app
