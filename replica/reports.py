@@ -560,7 +560,15 @@ def generate(seed: int, template: str, agency: str | None = None, region: str | 
         _appeals(rng, values)
         if template == "2019_legacy":
             _legacy(rng, yr, values, options, full=False)
+    full = dict(values)
     _blank_some(rng, values)
+    if inconsistencies:
+        ops = rule_operands(values)
+        checkable = [r for r, (lft, rgt) in ops.items() if all(values[k] is not None for k in lft + rgt)]
+        if len(checkable) < inconsistencies:  # blanks hide rules: print those operands after all
+            for lft, rgt in ops.values():
+                for k in lft + rgt:
+                    values[k] = full[k]
     broken = _break_rules(rng, values, inconsistencies) if inconsistencies else []
     expected = check_rules(values)
     raw = _print_values(rng, values, options)
