@@ -3,7 +3,7 @@
 - `/gkmlpt/index` and `/gkmlpt/annualreport`: Vue shells, no listing in the markup; the site config
   `window._CONFIG = {SID: '<digits>', TREE: [...], SERVICE_AREA_ID: ...}` (TREE nodes: id, name,
   children, post_count, jump_url). The annual-report classify is the node named 政府信息公开年报
-  (also in Portal.params["classify"]).
+  (also in Portal.params["classify_ids"]).
 - `GET /gkmlpt/api/all/<classify>?page=<n>&sid=<SID>` -> JSON {classify: {id, name, post_count},
   articles: [...], total}; 100 articles a page, page 0 and page 1 the same batch; classify 0 = all.
   A wrong sid answers no articles. Article fields as on the real API (id, title, url, post_url,
@@ -51,7 +51,7 @@ class GkmlptSite(Site):
         return ["/gkmlpt/index"]
 
     def params(self) -> dict:
-        return {"sid": self.sid, "classify": self.report_classify, "per_page": PER_PAGE}
+        return {"sid": self.sid, "classify_ids": [self.report_classify]}
 
     def listing_targets(self) -> list[str]:
         return ["/gkmlpt/index", "/gkmlpt/annualreport"]

@@ -10,8 +10,8 @@
 - Attachments `/zhengce/content/YYYYMM/<32hex>/files/<32hex>.<ext>` (name in the link text), or
   `/api/xxgk/download?fileid=<n>` naming the file only in Content-Disposition.
 
-Portal.params describes the API for a json_api spider configured by params: api, query, page_param,
-size_param, page_size, first_page, list_path, total_path, pages_path and fields (our name -> item key).
+Portal.params describes the API for the json_api spider: url_template (relative, with {page}),
+items_path, total_path, first_page, title_field, url_field, date_field, attachments_field.
 """
 
 from __future__ import annotations
@@ -42,12 +42,11 @@ class JsonApiSite(Site):
         return [SHELL]
 
     def params(self) -> dict:
+        # the json_api spider's vocabulary (crawler/registry.py FAMILY_PARAMS)
         return {
-            "api": API, "query": {"channel": self.channel}, "page_param": "p", "size_param": "n",
-            "page_size": self.page_size, "first_page": 1, "list_path": "searchVO.listVO",
-            "total_path": "searchVO.totalCount", "pages_path": "searchVO.totalpage",
-            "fields": {"title": "title", "url": "url", "date": "pubtimeStr", "publisher": "puborg",
-                       "index_no": "index", "doc_no": "pcode", "topic": "childtype", "attachments": "attachments"},
+            "url_template": f"{API}?channel={self.channel}&p={{page}}&n={self.page_size}",
+            "items_path": "searchVO.listVO", "total_path": "searchVO.totalCount", "first_page": 1,
+            "title_field": "title", "url_field": "url", "date_field": "pubtimeStr", "attachments_field": "attachments",
         }
 
     def listing_targets(self) -> list[str]:

@@ -33,9 +33,6 @@ class TrsSite(Site):
     def start_urls(self) -> list[str]:
         return [f"{self.col}index.{self.ext}"]
 
-    def params(self) -> dict:
-        return {"column": self.col, "ext": self.ext}
-
     def page_count(self) -> int:
         return max(1, -(-len(self.items) // self.perpage))
 

@@ -37,9 +37,6 @@ class VsbSite(Site):
     def start_urls(self) -> list[str]:
         return [f"{self.col}.htm"]
 
-    def params(self) -> dict:
-        return {"column": self.col, "treeid": self.treeid}
-
     def page_count(self) -> int:
         return max(1, -(-len(self.items) // self.perpage))
 
