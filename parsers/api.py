@@ -16,40 +16,25 @@ PARSER_VERSION = "1.0"
 _PARTS = {"proactive": 2, "requests": 3, "appeals": 4}
 
 
-def _readers():
-    """(sniff, read_document) of the format readers, or None while they do not exist yet."""
+def _read_document():
+    """The format readers' dispatcher, or None while it does not exist (then only text is read)."""
     try:
-        detect = importlib.import_module("parsers.readers.detect")
-        readers = importlib.import_module("parsers.readers")
-        return detect.sniff, readers.read_document
+        return importlib.import_module("parsers.readers").read_document
     except (ImportError, AttributeError):
         return None
-
-
-def _looks_like_text(data: bytes) -> bool:
-    head = data[:4096]
-    if head.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
-        return True
-    if b"\x00" in head or head.lstrip()[:1] == b"<" or head.startswith(b"%PDF"):
-        return False
-    return True
 
 
 def read(data: bytes, filename=None, content_type=None) -> Document:
     if not data or not data.strip():
         raise UnreadableDocument("empty file")
-    found = _readers()
-    if found is not None:
-        sniff, read_document = found
-        fmt = sniff(data, filename=filename, content_type=content_type)
-        if fmt == "text":
-            from parsers.readers import text
-            return text.read(data)
-        return read_document(data, fmt)
-    if _looks_like_text(data):
-        from parsers.readers import text
-        return text.read(data)
-    raise UnreadableDocument("not a text document and no reader for other formats is installed")
+    read_document = _read_document()
+    if read_document is not None:
+        return read_document(data, None, filename=filename, content_type=content_type)
+    head = data[:4096]
+    if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise UnreadableDocument("not a text document and no reader for other formats is installed")
+    from parsers.readers import text
+    return text.read(data)
 
 
 def parse_document(doc: Document, url: str | None = None) -> dict:
