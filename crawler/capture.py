@@ -1,0 +1,98 @@
+"""Downloader middleware that writes every exchange to the capture store.
+
+It sits closest to the downloader (priority 950, above HttpCompressionMiddleware 590 and
+RetryMiddleware 550), so it sees each attempt, including retried 5xx and redirects, with the body
+as received (still gzip/deflate encoded) and the original headers.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from crawler.filenames import filename_from_disposition, filename_from_url
+
+META_ROLE = "xxgk_role"
+META_TITLE = "xxgk_title"
+META_PARENT = "xxgk_parent"
+META_FILENAME = "xxgk_filename"
+META_CAPTURE_ID = "xxgk_capture_id"
+
+
+def _headers_list(headers) -> list[tuple[str, str]]:
+    out = []
+    for key, values in headers.items():
+        k = key.decode("latin-1") if isinstance(key, bytes) else str(key)
+        for v in values:
+            out.append((k, v.decode("latin-1") if isinstance(v, bytes) else str(v)))
+    return out
+
+
+_STORES: dict[str, object] = {}
+
+
+def get_store(data_dir: str | None):
+    """The process's CaptureStore for DATA (settings are deep-copied, so they carry the path only)."""
+    if not data_dir:
+        return None
+    key = str(data_dir)
+    if key not in _STORES:
+        from crawler.store import CaptureStore
+
+        _STORES[key] = CaptureStore(key)
+    return _STORES[key]
+
+
+def close_stores() -> None:
+    for store in _STORES.values():
+        store.close()
+    _STORES.clear()
+
+
+class CaptureMiddleware:
+    def __init__(self, crawler):
+        self.crawler = crawler
+        settings = crawler.settings
+        self.store = get_store(settings.get("XXGK_DATA_DIR"))
+        self.run_id = settings.get("XXGK_RUN_ID")
+        self.stats = crawler.stats
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def process_response(self, request, response, spider=None):
+        if self.store is None:
+            return response
+        meta = request.meta
+        role = meta.get(META_ROLE) or "other"
+        if urlsplit(request.url).path == "/robots.txt":
+            role = "robots"
+        elif 300 <= response.status < 400 and response.status != 304 and b"Location" in response.headers:
+            role = "other"  # a redirect hop; the target gets the role
+        filename = None
+        if role in ("attachment", "report"):
+            filename = filename_from_disposition(response.headers.get(b"Content-Disposition"))
+            if not filename and role == "attachment":
+                filename = meta.get(META_FILENAME) or filename_from_url(response.url)
+        source = getattr(spider or self.crawler.spider, "source", None)
+        row = self.store.write_exchange(
+            run_id=self.run_id,
+            url=request.url,
+            method=request.method,
+            request_headers=_headers_list(request.headers),
+            request_body=request.body or b"",
+            status=response.status,
+            protocol=(response.protocol or "HTTP/1.1") if hasattr(response, "protocol") else "HTTP/1.1",
+            response_headers=_headers_list(response.headers),
+            body=response.body,
+            role=role,
+            source_id=source["id"] if source else None,
+            parent_url=meta.get(META_PARENT),
+            title=meta.get(META_TITLE),
+            filename=filename,
+        )
+        meta[META_CAPTURE_ID] = row["id"]
+        self.stats.inc_value(f"xxgk/captured/{row['record_type']}")
+        if 200 <= response.status < 300:
+            self.stats.inc_value(f"xxgk/{role}")
+        return response

@@ -1,0 +1,222 @@
+"""`xxgk crawl` and `xxgk sources check`.
+
+A crawl runs Scrapy in-process (CrawlerProcess): one crawler per source, sources sharing a host run
+one after another (so per-host politeness holds across sources), at most
+XXGK_MAX_CONCURRENT_SOURCES hosts at a time. Failures of a portal are recorded in the store and never
+change the exit status; only an unusable registry does.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from crawler.registry import RegistryError, check_sources, load_sources
+
+SUMMARY_KEYS = ("listings", "reports", "attachments", "errors")
+
+
+def register(sub) -> None:
+    p = sub.add_parser("crawl", help="crawl sources into a capture store (WARC + captures.db)")
+    p.add_argument("--sources", required=True, help="source registry YAML")
+    p.add_argument("--data", required=True, help="capture store folder (DATA)")
+    p.add_argument("--source", action="append", default=[], metavar="ID", help="crawl only these sources")
+    p.add_argument("--run-id", help="run id (default: UTC timestamp)")
+    p.add_argument("--contact", help="contact named in the User-Agent (default: $XXGK_CONTACT)")
+    p.add_argument("--fast", action="store_true",
+                   help="lift politeness (no delays, no AutoThrottle): for replica portals only")
+    p.add_argument("-s", "--set", action="append", default=[], metavar="NAME=VALUE",
+                   help="override a Scrapy setting")
+    p.add_argument("--progress-every", type=float, default=5.0, help="seconds between progress lines")
+    p.set_defaults(func=run_crawl)
+
+    s = sub.add_parser("sources", help="source registry tools")
+    ssub = s.add_subparsers(dest="sources_command", metavar="SUBCOMMAND")
+    c = ssub.add_parser("check", help="validate a source registry; exit 1 when any entry is broken")
+    c.add_argument("file")
+    c.set_defaults(func=run_check)
+    s.set_defaults(func=lambda args: (s.print_help(), 2)[1])
+
+
+def run_check(args) -> int:
+    sources, problems = check_sources(args.file)
+    for problem in problems:
+        print(problem)
+    print(f"{args.file}: {len(sources)} valid source(s), {len(problems)} problem(s)")
+    return 1 if problems else 0
+
+
+def _parse_value(text: str):
+    for conv in (int, float):
+        try:
+            return conv(text)
+        except ValueError:
+            pass
+    if text.lower() in ("true", "false"):
+        return text.lower() == "true"
+    return text
+
+
+def run_crawl(args) -> int:
+    try:
+        sources = load_sources(args.sources)
+    except RegistryError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    if args.source:
+        known = {s.id for s in sources}
+        missing = [i for i in args.source if i not in known]
+        if missing:
+            print(f"unknown source id(s): {', '.join(missing)}", file=sys.stderr)
+            return 2
+        sources = [s for s in sources if s.id in set(args.source)]
+    overrides = {}
+    if args.fast:
+        from crawler.settings import FAST
+
+        overrides.update(FAST)
+    for item in args.set:
+        name, _, value = item.partition("=")
+        overrides[name.strip()] = _parse_value(value.strip())
+    summary = crawl([s.to_dict() for s in sources], args.data, run_id=args.run_id, overrides=overrides,
+                    contact=args.contact, progress_every=args.progress_every)
+    print_summary(summary)
+    return 0
+
+
+def default_run_id() -> str:
+    return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def _host_groups(sources: list[dict]) -> list[list[dict]]:
+    groups: dict[str, list[dict]] = {}
+    for src in sources:
+        host = urlsplit(src["start_urls"][0]).netloc.lower()
+        groups.setdefault(host, []).append(src)
+    return list(groups.values())
+
+
+def crawl(sources: list[dict], data_dir, run_id: str | None = None, overrides: dict | None = None,
+          contact: str | None = None, progress_every: float = 5.0, out=None) -> dict:
+    """Crawl sources into DATA; returns the summary (per source and totals). One call per process:
+    Twisted's reactor cannot be restarted."""
+    from scrapy.crawler import CrawlerProcess
+
+    from crawler.capture import close_stores, get_store
+    from crawler.settings import build_settings
+    from crawler.spiders import SPIDERS
+
+    out = out or sys.stdout
+    data_dir = str(Path(data_dir).resolve())
+    run_id = run_id or default_run_id()
+    settings = build_settings(overrides, contact=contact)
+    settings.set("XXGK_DATA_DIR", data_dir, priority="cmdline")
+    settings.set("XXGK_RUN_ID", run_id, priority="cmdline")
+    store = get_store(data_dir)
+    store.save_sources(sources)
+    store.start_run(run_id, [s["id"] for s in sources])
+
+    from scrapy.utils.reactor import install_reactor
+
+    install_reactor(settings.get("TWISTED_REACTOR"))
+    process = CrawlerProcess(settings)
+    from twisted.internet import reactor, task
+
+    crawlers: dict[str, object] = {}
+    done: list[str] = []
+    failed: dict[str, str] = {}
+    groups = _host_groups(sources)
+    limit = max(1, settings.getint("XXGK_MAX_CONCURRENT_SOURCES", 8))
+    started = time.monotonic()
+    state = {"active": 0}
+
+    def totals() -> dict:
+        t = dict.fromkeys(SUMMARY_KEYS, 0)
+        for c in crawlers.values():
+            for k in SUMMARY_KEYS:
+                t[k] += c.stats.get_value(f"xxgk/{k}", 0) or 0
+        return t
+
+    def progress():
+        t = totals()
+        print(f"[{time.monotonic() - started:6.1f}s] sources {len(done)}/{len(sources)} done | "
+              + " ".join(f"{k} {t[k]}" for k in SUMMARY_KEYS), file=out, flush=True)
+
+    def run_source(src):
+        spider_cls = SPIDERS[src["family"]]
+        crawler = process.create_crawler(spider_cls)
+        crawlers[src["id"]] = crawler
+        d = process.crawl(crawler, source=src)
+
+        def finished(result):
+            done.append(src["id"])
+            if hasattr(result, "getErrorMessage"):
+                failed[src["id"]] = result.getErrorMessage()
+                print(f"source {src['id']} crashed: {failed[src['id']]}", file=sys.stderr)
+            s = crawler.stats
+            print(f"done {src['id']} ({src['family']}): "
+                  + ", ".join(f"{k} {s.get_value(f'xxgk/{k}', 0) or 0}" for k in SUMMARY_KEYS),
+                  file=out, flush=True)
+            return None
+
+        d.addBoth(finished)
+        return d
+
+    def run_group(group):
+        state["active"] += 1
+        d = run_source(group[0])
+        for src in group[1:]:
+            d.addCallback(lambda _, s=src: run_source(s))
+        d.addBoth(group_finished)
+
+    def group_finished(_):
+        state["active"] -= 1
+        if groups:
+            run_group(groups.pop(0))
+        elif state["active"] == 0:
+            loop.stop() if loop.running else None
+            reactor.callLater(0, reactor.stop)
+
+    loop = task.LoopingCall(progress)
+    if groups:
+        def start_groups():
+            for _ in range(limit):
+                if groups:
+                    run_group(groups.pop(0))
+
+        reactor.callWhenRunning(start_groups)
+        loop.start(progress_every, now=False)
+        process.start(stop_after_crawl=False)
+    per_source = {}
+    for src in sources:
+        c = crawlers.get(src["id"])
+        stats = c.stats.get_stats() if c else {}
+        per_source[src["id"]] = {
+            "family": src["family"],
+            **{k: stats.get(f"xxgk/{k}", 0) for k in SUMMARY_KEYS},
+            "reports_unchanged": stats.get("xxgk/reports_unchanged", 0),
+            "responses": stats.get("downloader/response_count", 0),
+            "crashed": failed.get(src["id"]),
+        }
+    summary = {"run_id": run_id, "data": data_dir, "sources": per_source,
+               "totals": {k: sum(v[k] for v in per_source.values()) for k in
+                          (*SUMMARY_KEYS, "reports_unchanged", "responses")},
+               "seconds": round(time.monotonic() - started, 2)}
+    store.finish_run(run_id, "failed" if failed else "ok", summary)
+    close_stores()
+    return summary
+
+
+def print_summary(summary: dict, out=None) -> None:
+    out = out or sys.stdout
+    cols = ("listings", "reports", "attachments", "errors", "reports_unchanged", "responses")
+    print(f"run {summary['run_id']} -> {summary['data']} ({summary['seconds']}s)", file=out)
+    print(f"{'source':32} {'family':12} " + " ".join(f"{c[:11]:>11}" for c in cols), file=out)
+    for sid, row in summary["sources"].items():
+        flag = "  CRASHED" if row.get("crashed") else ""
+        print(f"{sid:32} {row['family']:12} " + " ".join(f"{row[c]:>11}" for c in cols) + flag, file=out)
+    t = summary["totals"]
+    print(f"{'TOTAL':32} {'':12} " + " ".join(f"{t[c]:>11}" for c in cols), file=out, flush=True)
