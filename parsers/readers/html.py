@@ -196,8 +196,8 @@ def _text_sizes(root) -> dict:
 
 
 def find_body(root):
-    """The element holding the report: a known container if it holds the page's text, else descend
-    from <body> into the child that holds most (>= 70%) of the non-link text."""
+    """The element holding the report: a known container if it holds much of the page's text, else
+    descend from <body> while one child holds most of the text and its siblings are only chrome."""
     body = root.find("body")
     if body is None:
         body = root
@@ -212,19 +212,26 @@ def find_body(root):
             found = []
         for el in found:
             if sizes.get(el, 0) >= 0.4 * total:
-                return _descend(el, sizes)
+                return el
     return _descend(body, sizes)
+
+
+# Below these the text is paragraphs, not containers.
+_LEAFISH = frozenset("p h1 h2 h3 h4 h5 h6 li dt dd span font a b strong em i u pre caption".split())
+CHROME_MAX = 200  # non-link characters a sibling of the body may have (footer, metadata strip)
 
 
 def _descend(el, sizes):
     while True:
         own = sizes.get(el, 0)
-        if own == 0:
+        children = sorted((c for c in el if isinstance(c.tag, str)), key=lambda c: sizes.get(c, 0), reverse=True)
+        if own == 0 or not children:
             return el
-        children = [c for c in el if isinstance(c.tag, str)]
-        best = max(children, key=lambda c: sizes.get(c, 0), default=None)
-        if best is None or sizes.get(best, 0) < 0.7 * own:
-            return el
+        best, others = children[0], children[1:]
+        if (sizes.get(best, 0) < 0.5 * own or best.tag in _LEAFISH
+                or any(sizes.get(c, 0) >= CHROME_MAX for c in others)
+                or any(c.tag in ("h1", "h2", "h3") and sizes.get(c, 0) for c in others)):
+            return el  # several substantial parts, or the report's own heading: this is the body
         if best.tag == "table" and not _table_is_wrapper(best, sizes):
             return el
         el = best

@@ -1,0 +1,180 @@
+"""HTML reader: encodings, portal chrome, metadata blocks, nested tables, odd markup."""
+
+import time
+
+from parsers.readers import html
+from parsers.readers.detect import sniff
+
+BODY = "<p>一、总体情况</p><p>本机关镕铸改革，公开信息171条。</p>"  # 镕 is GBK-only (not in GB2312)
+
+
+def _page(head="", body=BODY):
+    return f"<html><head>{head}<title>某局年报</title></head><body><div id='zoom'>{body}</div></body></html>"
+
+
+def test_gbk_with_meta_charset():
+    doc = html.read(_page('<meta http-equiv="Content-Type" content="text/html; charset=gbk">').encode("gbk"))
+    assert doc.paragraphs == ["一、总体情况", "本机关镕铸改革，公开信息171条。"]
+    assert doc.issues == []
+
+
+def test_gb2312_declared_page_with_gbk_only_character_decodes_as_gb18030():
+    doc = html.read(_page('<meta charset="gb2312">').encode("gbk"))
+    assert doc.paragraphs[1] == "本机关镕铸改革，公开信息171条。"
+
+
+def test_charset_only_in_http_header():
+    doc = html.read(_page().encode("gbk"), content_type="text/html; charset=GBK")
+    assert doc.paragraphs[1] == "本机关镕铸改革，公开信息171条。"
+
+
+def test_no_charset_anywhere_is_sniffed():
+    doc = html.read(_page().encode("gb18030"))
+    assert doc.paragraphs == ["一、总体情况", "本机关镕铸改革，公开信息171条。"]
+
+
+def test_header_claims_utf8_but_page_is_gbk_with_meta():
+    data = _page('<meta charset="gbk">').encode("gbk")
+    doc = html.read(data, content_type="text/html; charset=utf-8")
+    assert doc.paragraphs[1] == "本机关镕铸改革，公开信息171条。"
+
+
+def test_utf8_bom_and_utf16():
+    assert html.read(b"\xef\xbb\xbf" + _page().encode("utf-8")).paragraphs[0] == "一、总体情况"
+    data = _page().encode("utf-16")
+    assert sniff(data) == "html"
+    assert html.read(data).paragraphs[0] == "一、总体情况"
+
+
+CHROME = """<!DOCTYPE html><html><head><meta charset="utf-8">
+<title>北仑区商务局2020年政府信息公开工作年度报告_北仑区人民政府</title>
+<meta name="ArticleTitle" content="北仑区商务局2020年政府信息公开工作年度报告">
+<script>var x = "<p>不是正文</p>";</script><style>p {color: red}</style></head>
+<body>
+<div class="header"><a href="/">首页</a> <a href="/zwgk">政务公开</a> <a href="/hd">互动交流</a></div>
+<div class="crumb">当前位置：<a href="/">首页</a> &gt; <a href="/nb">政府信息公开年报</a></div>
+<table class="xxgk_table">
+ <tr><th>索 引 号：</th><td>11330206002/2021-00012</td><th>分类：</th><td>年报</td></tr>
+ <tr><th>发布机构：</th><td>北仑区商务局</td><th>发布日期：</th><td>2021年1月22日</td></tr>
+ <tr><th>成文日期：</th><td>2021-01-20</td><th>文号：</th><td>仑商〔2021〕1号</td></tr>
+ <tr><th>主题分类：</th><td>综合政务/政务公开</td><th>名称：</th><td>年报</td></tr>
+</table>
+<div class="main">
+ <div class="left"><ul><li><a href="/a">政府信息公开指南</a></li><li><a href="/b">政府信息公开制度</a></li>
+   <li><a href="/c">法定主动公开内容</a></li><li><a href="/d">政府信息公开年报</a></li></ul></div>
+ <div class="right">
+  <h1>北仑区商务局2020年政府信息公开工作年度报告</h1>
+  <div class="info">发布时间：2021-01-22 来源：北仑区商务局 浏览次数：123</div>
+  <div class="TRS_Editor">
+   <p style="text-indent:2em">　　2020年，北仑区商务局紧紧围绕贯彻落实党中央、国务院的重大决策部署，聚焦商务决策、商务政策、基本民生等重点领域，深入推进政务公开工作。</p>
+   <p>一、总体情况</p><p>（一）加强组织领导。我局始终把政务公开工作作为一项重要工作来抓，不断强化组织领导，健全组织机构。</p>
+   <p>二、主动公开政府信息情况</p>
+   <table border="1"><tr><td colspan="4">第二十条第（一）项</td></tr>
+    <tr><td>信息内容</td><td>本年新<br>制作数量</td><td>本年新<br/>公开数量</td><td>对外公开总数量</td></tr>
+    <tr><td>规章</td><td>&nbsp;0</td><td>0</td><td>0</td></tr></table>
+   <p style="display:none">隐藏的文字</p>
+   <p>六、其他需要报告的事项</p><p>无。</p>
+  </div>
+  <div class="share">分享到：<a>微信</a><a>微博</a></div>
+ </div>
+</div>
+<div class="related"><h3>相关链接</h3><ul><li><a href="/1">2019年报</a></li><li><a href="/2">2018年报</a></li></ul></div>
+<div class="footer">主办：宁波市北仑区人民政府办公室 地址：宁波市北仑区新大路1号 电话：0574-86781234 浙ICP备12345号</div>
+</body></html>"""
+
+
+def test_body_found_inside_portal_chrome_with_meta_block():
+    doc = html.read(CHROME.encode("utf-8"))
+    assert doc.title_hint == "北仑区商务局2020年政府信息公开工作年度报告"
+    assert doc.page_meta == {
+        "索引号": "11330206002/2021-00012",
+        "发布机构": "北仑区商务局",
+        "发布日期": "2021-01-22",
+        "成文日期": "2021-01-20",
+        "文号": "仑商〔2021〕1号",
+        "主题分类": "综合政务/政务公开",
+    }
+    assert doc.paragraphs == [
+        "2020年，北仑区商务局紧紧围绕贯彻落实党中央、国务院的重大决策部署，聚焦商务决策、商务政策、基本民生等重点领域，深入推进政务公开工作。",
+        "一、总体情况",
+        "（一）加强组织领导。我局始终把政务公开工作作为一项重要工作来抓，不断强化组织领导，健全组织机构。",
+        "二、主动公开政府信息情况",
+        "六、其他需要报告的事项",
+        "无。",
+    ]
+    assert [type(b).__name__ for b in doc.blocks].index("Table") == 4
+    rows = [[(c.text, c.rowspan, c.colspan) for c in row] for row in doc.tables[0].rows]
+    assert rows == [
+        [("第二十条第（一）项", 1, 4)],
+        [("信息内容", 1, 1), ("本年新\n制作数量", 1, 1), ("本年新\n公开数量", 1, 1), ("对外公开总数量", 1, 1)],
+        [("规章", 1, 1), ("\xa00", 1, 1), ("0", 1, 1), ("0", 1, 1)],
+    ]
+
+
+def test_densest_block_without_known_container_and_li_dl_meta():
+    page = """<html><body>
+    <div id="top"><a href="/">首页</a><a href="/x">新闻中心</a><a href="/y">政务公开</a><a href="/z">办事服务</a></div>
+    <ul class="meta"><li><span>索引号：</span><span>A01-2022-0003</span></li><li>发布机构：某县统计局</li></ul>
+    <dl><dt>成文日期</dt><dd>2022-01-18</dd><dt>发布日期</dt><dd>2022/1/25</dd></dl>
+    <div id="wrap"><div id="col-a"><a href="/1">通知公告一</a><a href="/2">通知公告二</a></div>
+      <div id="col-b"><div><h2>某县统计局2021年政府信息公开工作年度报告</h2>
+        <div><p>根据《中华人民共和国政府信息公开条例》规定，编制本报告。本报告由总体情况、主动公开政府信息情况等部分组成。</p>
+        <p>一、总体情况</p><p>2021年，我局认真贯彻落实条例，全年主动公开政府信息共计二百余条，办理依申请公开三件。</p></div></div></div>
+    </div>
+    <div id="foot">版权所有 某县人民政府 技术支持 某公司</div></body></html>"""
+    doc = html.read(page.encode("utf-8"))
+    assert doc.paragraphs[0] == "某县统计局2021年政府信息公开工作年度报告"
+    assert doc.paragraphs[-1].startswith("2021年，我局认真贯彻落实条例")
+    assert len(doc.paragraphs) == 4
+    assert doc.page_meta == {"索引号": "A01-2022-0003", "发布机构": "某县统计局",
+                             "成文日期": "2022-01-18", "发布日期": "2022-01-25"}
+    assert doc.title_hint == "某县统计局2021年政府信息公开工作年度报告"
+
+
+def test_one_line_meta_strip_of_hanweb_article():
+    page = """<html><head><meta name="PubDate" content="2020-01-31 10:00"></head><body>
+    <div class="bt-title">年报</div><div class="bt-info">发布日期：2021-01-29 浏览次数：  来源：市统计局 字体：[大 中 小]</div>
+    <div id="zoom"><p>一、总体情况</p><p>内容内容内容内容内容内容内容内容内容内容内容内容。</p></div></body></html>"""
+    doc = html.read(page.encode("utf-8"))
+    assert doc.page_meta == {"发布日期": "2021-01-29"}
+
+
+def test_layout_wrapper_table_and_nested_table_in_a_cell(build):
+    inner = build.html_table(build.TABLE3)
+    page = f"""<html><body><table width="100%"><tr><td><a href="/">首页</a></td></tr>
+    <tr><td><p>三、收到和处理政府信息公开申请情况</p>{inner}<p>四、行政复议</p>
+    <table border=1><tr><td>项目</td><td><table><tr><td>甲</td><td>乙</td></tr><tr><td>丙</td></tr></table></td></tr>
+    <tr><td>合计</td><td>3</td></tr></table></td></tr></table></body></html>"""
+    doc = html.read(page.encode("utf-8"))
+    assert len(doc.tables) == 2
+    assert build.cells_of(doc.tables[0]) == build.TABLE3
+    assert doc.paragraphs == ["三、收到和处理政府信息公开申请情况", "四、行政复议"]
+    assert [[c.text for c in row] for row in doc.tables[1].rows] == [["项目", "甲 乙\n丙"], ["合计", "3"]]
+
+
+def test_odd_spans_are_clamped():
+    page = """<html><body><table><tr><td rowspan="9">甲</td><td colspan="2;">乙</td></tr>
+    <tr><td rowspan="0">丙</td><td colspan="x">丁</td></tr><tr><td colspan="99999">戊</td></tr></table></body></html>"""
+    rows = html.read(page.encode()).tables[0].rows
+    assert [[(c.text, c.rowspan, c.colspan) for c in row] for row in rows] == [
+        [("甲", 3, 1), ("乙", 1, 2)], [("丙", 2, 1), ("丁", 1, 1)], [("戊", 1, 1000)]]
+
+
+def test_page_without_tables_and_script_only_page():
+    doc = html.read(b"<html><body><div class='content'><p>\xe6\x9c\xac\xe6\x8a\xa5\xe5\x91\x8a</p></div></body></html>")
+    assert doc.paragraphs == ["本报告"] and doc.tables == []
+    doc = html.read(b"<html><head><script>alert(1)</script></head><body>  </body></html>")
+    assert doc.blocks == []
+    assert [i["rule"] for i in doc.issues] == ["parse.no_text"]
+
+
+def test_deeply_nested_and_broken_markup_is_bounded():
+    deep = b"<html><body>" + b"<div>" * 20000 + "深处".encode() + b"</div>" * 20000 + b"</body></html>"
+    start = time.perf_counter()
+    doc = html.read(deep)
+    assert time.perf_counter() - start < 30  # generous bound: no runaway, not a speed assertion
+    assert isinstance(doc.blocks, list)
+    broken = "<html><body><table><tr><td>甲<td>乙<tr><td>1<td>2</table><p>尾".encode()
+    doc = html.read(broken)
+    assert [[c.text for c in r] for r in doc.tables[0].rows] == [["甲", "乙"], ["1", "2"]]
+    assert doc.paragraphs == ["尾"]
