@@ -101,10 +101,12 @@ def _agency_from_title(title: str) -> str | None:
     return cand or None
 
 
-def _signature(paras: list[str]) -> tuple[str | None, str | None]:
-    """(agency, ISO date) from the closing lines: an agency line and a date line."""
+def _signature(paras: list[str]) -> tuple[str | None, str | None, set[int]]:
+    """(agency, ISO date, indexes of those lines) from the closing lines: an agency line and a date line."""
     agency = published = None
-    tail = paras[-8:]
+    used: set[int] = set()
+    offset = max(0, len(paras) - 8)
+    tail = paras[offset:]
     for i in range(len(tail) - 1, -1, -1):
         s = squash(tail[i])
         if published is None:
@@ -113,13 +115,15 @@ def _signature(paras: list[str]) -> tuple[str | None, str | None]:
                 g = [x for x in m.groups() if x is not None]
                 published = _iso(*g[:3])
                 if published:
+                    used.add(offset + i)
                     for j in range(i - 1, max(i - 3, -1), -1):
                         a = squash(tail[j])
                         if a and len(a) <= 30 and not re.search(r"[。，,；;：:]", a) and a.endswith(_SIGNATURE_END):
                             agency = a
+                            used.add(offset + j)
                             break
                     break
-    return agency, published
+    return agency, published, used
 
 
 def _page_date(page_meta: dict) -> str | None:
@@ -151,10 +155,12 @@ def _year(title: str | None, paras: list[str], published: str | None) -> int | N
     return None
 
 
-def sections(paras: list[str]) -> dict[str, str | None]:
+def sections(paras: list[str], skip: set[int] = frozenset()) -> dict[str, str | None]:
     out: dict[str, list[str]] = {}
     current = None
-    for p in paras:
+    for n, p in enumerate(paras):
+        if n in skip:
+            continue
         if _is_heading(p):
             kind = section_of(p)
             numbered = bool(_HEADING.match(squash(p)))
@@ -176,7 +182,7 @@ def extract(doc: Document) -> dict:
         title = squash(doc.title_hint) or None
     if not title and doc.page_meta.get("标题"):
         title = squash(doc.page_meta["标题"])
-    sig_agency, published = _signature(paras)
+    sig_agency, published, signature = _signature(paras)
     if published is None:
         published = _page_date(doc.page_meta)
     agency = _agency_from_title(title) if title else None
@@ -185,4 +191,4 @@ def extract(doc: Document) -> dict:
     if year is not None and not 2000 <= year <= 2100:
         year = None
     return {"title": title, "agency": agency, "year": year, "published": published,
-            "sections": sections(paras), "page_meta": dict(doc.page_meta)}
+            "sections": sections(paras, signature), "page_meta": dict(doc.page_meta)}

@@ -111,7 +111,8 @@ def deadline_issue(published: str | None, year: int | None, agency: str | None) 
     except ValueError:
         return None
     government = bool(agency) and agency.endswith(("人民政府", "政府"))
-    limit = date(year + 1, 3 if government else 1, 31)
+    # the 2008 Regulations gave everyone until 31 March; the 2019 ones moved departments to 31 January
+    limit = date(year + 1, 3 if government or year <= 2018 else 1, 31)
     if when > limit:
         return {"rule": "deadline", "severity": "warning", "key": None, "left": None, "right": None,
                 "message": f"published {published}, after the deadline {limit.isoformat()}"}
