@@ -70,8 +70,14 @@ def convert_to_docx(data: bytes, suffix: str = ".doc", timeout: float = limits.S
         return result.read_bytes()
 
 
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
 def read(data: bytes, fmt: str = "doc") -> Document:
     limits.check_input(data)
+    if not data.startswith(OLE_MAGIC) and not data.lstrip()[:5] == b"{\\rtf":
+        # Anything else would be imported by LibreOffice as plain text, garbage included.
+        raise UnreadableDocument(f"not a {fmt.upper()} file: no OLE2 or RTF header")
     converted = convert_to_docx(data, suffix=".wps" if fmt == "wps" else ".doc")
     doc = docx.read(converted)
     doc.format = fmt

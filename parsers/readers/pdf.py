@@ -94,7 +94,7 @@ def _read(data: bytes) -> Document:
                              + ", ".join(str(p + 1) for p in image_pages)))
 
     page_tables = _extract_tables(data, table_pages, issues)
-    assembler = _Assembler()
+    assembler = _Assembler(_line_width(page_texts))
     for i, text in enumerate(page_texts):
         if i in page_tables:
             assembler.add_table_page(i, page_tables[i])
@@ -203,7 +203,8 @@ class _Assembler:
     """Lines -> paragraphs (a full-width line continues into the next), tables in order, and a table
     that opens a page with nothing above it joined to a table that closed the previous page."""
 
-    def __init__(self):
+    def __init__(self, width: int):
+        self.width = width  # characters in a full line of body text
         self.blocks: list = []
         self.lines: list[str] = []  # the paragraph being built
         self.para_open = False
@@ -214,14 +215,13 @@ class _Assembler:
         lines = [line for line in lines if line and not _PAGE_NUMBER.match(line)]
         if not lines:
             return
-        width = max(len(line) for line in lines)
         for line in lines:
             if self.lines and self.para_open and not _HEADING.match(line):
                 self.lines.append(line)
             else:
                 self.flush()
                 self.lines = [line]
-            self.para_open = width >= 15 and len(line) >= 0.85 * width
+            self.para_open = len(line) >= 0.9 * self.width
         self.table_open = False
 
     def add_table_page(self, page: int, blocks: list) -> None:
@@ -264,6 +264,13 @@ class _Assembler:
             self.lines = []
             self.para_open = False
             self.table_open = False
+
+
+def _line_width(page_texts: list[str]) -> int:
+    """The length of a full line: the longest text line, at least 20 characters (official documents
+    set 28 characters a line; a page of short lines has no wrapped paragraphs)."""
+    longest = max((len(line.strip()) for text in page_texts for line in text.splitlines()), default=0)
+    return max(longest, 20)
 
 
 def _all_cjk_joins(lines: list[str]) -> bool:

@@ -1,0 +1,131 @@
+"""Bad input never raises a traceback: UnreadableDocument with a reason, or a Document with issues."""
+
+import io
+import os
+import struct
+import zipfile
+
+import pytest
+
+from parsers.errors import ConverterMissing, UnreadableDocument
+from parsers.readers import doc, docx, html, limits, pdf, read_document
+
+
+@pytest.mark.parametrize("reader", [html.read, docx.read, pdf.read, doc.read, read_document])
+def test_empty_file(reader):
+    with pytest.raises(UnreadableDocument, match="empty file"):
+        reader(b"")
+
+
+def test_binary_junk_has_no_format():
+    junk = bytes(range(256)) * 40
+    with pytest.raises(UnreadableDocument, match="binary data of no known format"):
+        read_document(junk)
+    with pytest.raises(UnreadableDocument, match="not a readable PDF"):
+        read_document(junk, filename="report.pdf")
+    with pytest.raises(UnreadableDocument, match="not a readable DOCX"):
+        read_document(junk, "docx")
+    with pytest.raises(UnreadableDocument, match="no OLE2 or RTF header"):
+        read_document(junk, filename="report.doc")
+
+
+def test_truncated_and_corrupt_docx(build):
+    data = build.make_docx(["正文", build.TABLE3])
+    with pytest.raises(UnreadableDocument, match="DOCX"):
+        docx.read(data[: len(data) // 2])
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("word/document.xml", "<w:document><w:body><w:p>unclosed")
+    with pytest.raises(UnreadableDocument, match="not well-formed XML"):
+        docx.read(buf.getvalue())
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("xl/workbook.xml", "<workbook/>")
+    with pytest.raises(UnreadableDocument, match="no word/document.xml"):
+        read_document(buf.getvalue())
+
+
+def test_zip_bomb_posing_as_docx_is_refused_without_inflating_it():
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("[Content_Types].xml", "<Types/>")
+        zf.writestr("word/document.xml", b"<" + b" " * (limits.MAX_ZIP_MEMBER_BYTES + 10) + b"/>")
+    data = buf.getvalue()
+    assert len(data) < 200_000  # ~64 MB of spaces deflates to a small file
+    with pytest.raises(UnreadableDocument, match="word/document.xml declares"):
+        read_document(data)
+
+
+def test_zip_member_lying_about_its_size_is_refused():
+    buf = io.BytesIO()
+    payload = b'<?xml version="1.0"?>' + b"<x>" + b"a" * 5_000_000 + b"</x>"
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("word/document.xml", payload)
+    data = bytearray(buf.getvalue())
+    # Patch the declared uncompressed size in the central directory to 100 bytes.
+    cd = data.rfind(b"PK\x01\x02")
+    data[cd + 24: cd + 28] = struct.pack("<I", 100)
+    with pytest.raises(UnreadableDocument):
+        docx.read(bytes(data))
+
+
+def test_truncated_and_garbled_pdf(build):
+    data = build.make_pdf(["正文段落", build.TABLE3])
+    try:
+        got = pdf.read(data[: len(data) // 3])
+    except UnreadableDocument as e:
+        assert "PDF" in str(e)
+    else:  # pdfium may rebuild a damaged file: then it must at least be a Document
+        assert got.format == "pdf"
+    with pytest.raises(UnreadableDocument, match="not a readable PDF"):
+        pdf.read(b"%PDF-1.7\n" + os.urandom(2000))
+
+
+def test_long_pdf_is_capped_with_an_issue():
+    from reportlab.pdfgen import canvas
+
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf)
+    for i in range(300):
+        c.drawString(72, 720, f"page {i + 1} body text")
+        c.showPage()
+    c.save()
+    got = pdf.read(buf.getvalue())
+    assert got.issues == [{"rule": "parse.pages_skipped", "severity": "warning",
+                           "message": "only the first 60 of 300 pages were read"}]
+    assert got.paragraphs[0] == "page 1 body text"
+    assert got.paragraphs[-1] == "page 60 body text"
+    assert len(got.paragraphs) == 60
+
+
+def test_pdf_with_tables_as_images_reports_no_text():
+    from PIL import Image
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfgen import canvas
+
+    img = Image.new("RGB", (400, 200), "white")
+    for x in range(0, 400, 40):  # a drawn grid: a "table" that is only pixels
+        for y in range(200):
+            img.putpixel((x, y), (0, 0, 0))
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf)
+    c.drawImage(ImageReader(img), 72, 500, width=400, height=200)
+    c.showPage()
+    c.save()
+    got = pdf.read(buf.getvalue())
+    assert got.blocks == []
+    assert [i["rule"] for i in got.issues] == ["parse.no_text"]
+    assert got.issues[0]["severity"] == "error"
+
+
+def test_html_that_is_binary_garbage_still_reads_or_says_why():
+    data = b"<html><body><p>" + bytes(range(128, 256)) * 10 + b"</p></body></html>"
+    got = html.read(data)
+    assert got.format == "html"
+    assert len(got.paragraphs) == 1
+
+
+def test_doc_reader_without_libreoffice_says_so(monkeypatch, tmp_path):
+    monkeypatch.setenv("PATH", str(tmp_path))  # an empty PATH: no soffice to be found
+    with pytest.raises(ConverterMissing, match="LibreOffice \\(soffice\\) is not installed"):
+        doc.read(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600)
