@@ -29,12 +29,13 @@ class HanwebSite(Site):
     family = "hanweb_jcms"
     id_range = (20000, 9000000)
     robots_extra = "/module/manage/"
+    noise_range = (50, 70)  # more records than the embedded first window (3 x perpage <= 45)
 
     def setup(self, rng: random.Random) -> None:
         self.webid = rng.randint(1, 4000)
         self.columnid = rng.choice((rng.randint(1000, 99999), rng.randint(1229000000, 1229999999)))
         self.unitid = rng.randint(3000000, 9999999)
-        self.perpage = rng.choice((5, 10, 15))
+        self.perpage = rng.choice((10, 15))
         self.group = 3  # records embedded / per dataproxy window = group * perpage
         self.table_rows = rng.random() < 0.4  # records as table rows instead of <li>
 
