@@ -8,7 +8,6 @@ static files; the plugins find the capture store (for archived copies) through X
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -17,11 +16,8 @@ CONFIG_DIR = Path(__file__).resolve().parent.parent / "datasette"
 DATABASE_NAME = "archive"  # metadata.yml, canned queries and dashboards address the database by this name
 
 
-def datasette_command(db: Path, host: str, port: int) -> list[str]:
-    return [
-        sys.executable, "-m", "datasette", "serve", str(CONFIG_DIR),
-        "-i", str(db), "--host", host, "--port", str(port),
-    ]  # fmt: skip
+def datasette_args(db: Path, host: str, port: int) -> list[str]:
+    return ["serve", str(CONFIG_DIR), "-i", str(db), "--host", host, "--port", str(port)]
 
 
 def resolve_db(data: Path, db: Path | None) -> tuple[Path, tempfile.TemporaryDirectory | None]:
@@ -37,12 +33,6 @@ def resolve_db(data: Path, db: Path | None) -> tuple[Path, tempfile.TemporaryDir
     return link, tmp
 
 
-def environment(data: Path) -> dict[str, str]:
-    env = dict(os.environ)
-    env["XXGK_DATA"] = str(data.resolve())
-    return env
-
-
 def serve(args) -> int:
     data = Path(args.data)
     try:
@@ -50,13 +40,17 @@ def serve(args) -> int:
     except FileNotFoundError as exc:
         print(f"xxgk serve: {exc}", file=sys.stderr)
         return 2
-    cmd = datasette_command(db, args.host, args.port)
+    # In-process (not a child process): stopping `xxgk serve` stops the site with it.
+    from datasette.cli import cli
+
+    os.environ["XXGK_DATA"] = str(data.resolve())
     print(f"serving {db} on http://{args.host}:{args.port}/ (config {CONFIG_DIR})", file=sys.stderr)
     try:
-        return subprocess.call(cmd, env=environment(data))
+        cli.main(args=datasette_args(db, args.host, args.port), prog_name="datasette", standalone_mode=False)
     finally:
         if tmp is not None:
             tmp.cleanup()
+    return 0
 
 
 def add_arguments(p) -> None:

@@ -72,7 +72,8 @@ class Browser:
 
 class Page:
     def __init__(self, ws_url: str, timeout: float):
-        self.ws = connect(ws_url, max_size=None, open_timeout=timeout)
+        self._connection = connect(ws_url, max_size=None, open_timeout=timeout)
+        self.ws = self._connection.__enter__()
         self.timeout = timeout
         self.next_id = 0
         self.events: list[dict] = []
@@ -141,4 +142,4 @@ class Page:
         return png
 
     def close(self) -> None:
-        self.ws.close()
+        self._connection.__exit__(None, None, None)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
-from archive import schema, search
+from archive import schema, search, summary
 from parsers.keys import all_keys
 
 REGIONS = [  # (region, region_code, level)
@@ -62,20 +62,6 @@ NOT_PROCESSED = ("not_processed_petition", "not_processed_repeat", "not_processe
                  "not_processed_excessive", "not_processed_confirmation")  # fmt: skip
 APPLICANTS = ("natural_person", "commercial", "research", "public_interest", "legal_services", "other_org")
 
-SUMMARY_DDL = """
-CREATE TABLE IF NOT EXISTS report_summary (
-    report_id INTEGER PRIMARY KEY REFERENCES reports(id),
-    agency_id TEXT REFERENCES agencies(id),
-    agency_name TEXT, region TEXT, region_code TEXT, level TEXT,
-    year INTEGER, template TEXT, published TEXT,
-    applications_received INTEGER, new_received INTEGER, carried_over INTEGER,
-    granted INTEGER, partially_granted INTEGER, withheld INTEGER, unavailable INTEGER,
-    not_processed INTEGER, handled_total INTEGER, carried_forward INTEGER,
-    reviews_total INTEGER, reviews_corrected INTEGER, lawsuits_total INTEGER, lawsuits_corrected INTEGER,
-    fees_yuan NUMERIC, error_count INTEGER, warning_count INTEGER
-);
-"""
-SUMMARY_INDEXES = ("agency_id", "region_code", "region", "level", "year", "template", "published")
 
 
 @dataclass
@@ -197,7 +183,7 @@ def build(data_dir: str | Path, n_reports: int = 40, seed: int = 7, with_capture
     conn.execute("PRAGMA journal_mode=OFF")
     conn.execute("PRAGMA synchronous=OFF")
     conn.executescript(schema.DDL)
-    conn.executescript(SUMMARY_DDL)
+    conn.executescript(summary.DDL)
 
     # Agencies: one report per agency and year, so an agency has a history of up to 5 reports.
     n_agencies = max(1, -(-n_reports // len(YEARS)))
@@ -243,7 +229,10 @@ def build(data_dir: str | Path, n_reports: int = 40, seed: int = 7, with_capture
                          " origin) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", issue_rows)
         conn.executemany("INSERT INTO report_cells (report_id, table_no, row, col, row_label, col_label, raw)"
                          " VALUES (?, ?, ?, ?, ?, ?, ?)", cell_rows)
-        conn.executemany(f"INSERT INTO report_summary VALUES ({', '.join('?' * 26)})", summary_rows)
+        if summary_rows:
+            cols = list(summary_rows[0])
+            conn.executemany(f"INSERT INTO report_summary ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
+                             [tuple(r.values()) for r in summary_rows])
         for lst in (report_rows, value_rows, issue_rows, summary_rows, cell_rows):
             lst.clear()
 
@@ -322,7 +311,13 @@ def build(data_dir: str | Path, n_reports: int = 40, seed: int = 7, with_capture
         for x in issues:
             issue_rows.append((rid, *x))
         facts.report_ids.append(rid)
-        summary_rows.append(_summary(rid, agency, year, template, published, values, errors, warnings))
+        summary_rows.append({
+            "report_id": rid, "agency_id": agency["id"], "agency": agency["name"], "source_id": agency["id"],
+            "region": agency["region"], "region_code": agency["region_code"], "level": agency["level"],
+            "kind": agency["kind"], "year": year, "template": template, "published": published.isoformat(),
+            "url": url, "is_latest": 1, "parse_status": "ok", **summary.figures(values),
+            "error_count": errors, "warning_count": warnings, "previous_year_similarity": None,
+        })  # fmt: skip
         if len(report_rows) >= 2000:
             flush()
             if progress:
@@ -336,7 +331,7 @@ def build(data_dir: str | Path, n_reports: int = 40, seed: int = 7, with_capture
         for c in cols:
             conn.execute(f"CREATE INDEX IF NOT EXISTS [idx_{table}_{'_'.join(c)}] ON [{table}] "
                          f"({', '.join(f'[{x}]' for x in c)})")
-    for c in SUMMARY_INDEXES:
+    for c in summary.INDEXED:
         conn.execute(f"CREATE INDEX IF NOT EXISTS [idx_report_summary_{c}] ON report_summary ([{c}])")
     conn.executemany("INSERT OR REPLACE INTO keys (key, table_no, row_key, col_key, zh, unit, templates)"
                      " VALUES (:key, :table_no, :row_key, :col_key, :zh, :unit, :templates)",
@@ -355,28 +350,6 @@ REPORT_COLS = (
     "error_count", "warning_count", "value_count", "overview", "proactive_text", "requests_text", "appeals_text",
     "problems_text", "other_text", "index_no", "publisher", "doc_no", "parser_version", "parsed_at",
 )
-
-
-def _summary(rid, agency, year, template, published, v, errors, warnings) -> tuple:
-    def total(row):
-        return v.get(f"requests.{row}.total")
-
-    def s(keys):
-        vals = [v.get(k) for k in keys]
-        return None if all(x is None for x in vals) else sum(x or 0 for x in vals)
-
-    fees = v.get("proactive.fees.amount_yuan")
-    return (
-        rid, agency["id"], agency["name"], agency["region"], agency["region_code"], agency["level"], year, template,
-        published.isoformat(), s(["requests.new_received.total", "requests.carried_over.total"]),
-        total("new_received"), total("carried_over"), total("granted"), total("partially_granted"),
-        s([f"requests.{r}.total" for r in WITHHELD]), s([f"requests.{r}.total" for r in UNAVAILABLE]),
-        s([f"requests.{r}.total" for r in NOT_PROCESSED]), total("handled_total"), total("carried_forward"),
-        v.get("appeals.review.total"), v.get("appeals.review.corrected"),
-        s(["appeals.litigation_direct.total", "appeals.litigation_after_review.total"]),
-        s(["appeals.litigation_direct.corrected", "appeals.litigation_after_review.corrected"]),
-        fees, errors, warnings,
-    )
 
 
 def _copy_captures(conn: sqlite3.Connection, captures_db: Path) -> None:
