@@ -54,11 +54,18 @@ def is_annual_report(title: str | None) -> bool:
 
 
 def names_disclosure_column(text: str | None) -> bool:
-    """Link text of a column worth walking (generic spider): 信息公开/年报 columns."""
+    """Link text naming a column worth walking (generic spider): 政府信息公开, 信息公开年报, 政务公开…
+
+    Column names are short and carry no year; items (a 通知 about the 年报, a 2021 统计表) do."""
     t = normalize_title(text)
-    if not t or len(t) > 30:
+    if not t or len(t) > 16 or re.search(r"\d{4}", t):
         return False
-    return any(w in t for w in ("信息公开", "政务公开", "年报", "年度报告"))
+    if any(w in t for w in ("通知", "意见", "公告", "解读", "图解", "申请", "指南", "统计表")):
+        return False
+    if not any(w in t for w in ("信息公开", "政务公开", "年报", "年度报告")):
+        return False
+    # a column is named by what it is (…信息公开, …年报, …专栏), not by a document (…制度, …流程)
+    return t.endswith(("信息公开", "政务公开", "年报", "年度报告", "专栏", "目录", "公开", "栏目"))
 
 
 # ---- dates ------------------------------------------------------------------------------------

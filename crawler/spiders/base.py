@@ -145,7 +145,8 @@ class XxgkSpider(scrapy.Spider):
         headers = {}
         if prev is not None:
             old_date = store.listed_date(url)
-            if listed_date and old_date == listed_date:
+            if old_date and listed_date in (None, old_date):
+                # same date, or an undated row (a dated row for the URL governs re-fetching)
                 self.count("reports_unchanged")
                 return None
             if not (listed_date and old_date):
