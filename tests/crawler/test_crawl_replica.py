@@ -143,7 +143,7 @@ def test_warc_bytes_equal_what_the_server_sent(crawled):
     n_records = 0
     for path in sorted((data / "warc").glob("*.warc.gz")):
         with open(path, "rb") as fh:
-            for rec in ArchiveIterator(fh, check_digests="raise"):
+            for _rec in ArchiveIterator(fh, check_digests="raise"):
                 n_records += 1
     indexed = rows(data, "select count(*) n from captures where warc_file is not null")[0]["n"]
     assert n_records == 2 * indexed + len(list((data / "warc").glob("*.warc.gz")))  # request+response, warcinfo
