@@ -47,7 +47,8 @@ class HanwebSite(Site):
         return [self.column_path]
 
     def params(self) -> dict:
-        return {"webid": self.webid, "columnid": self.columnid, "unitid": self.unitid, "perpage": self.perpage}
+        return {"webid": self.webid, "columnid": self.columnid, "unitid": self.unitid, "perpage": self.perpage,
+                "webname": self.agency.name}
 
     def listing_targets(self) -> list[str]:
         return [self.column_path]

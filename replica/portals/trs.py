@@ -1,8 +1,8 @@
 """TRS WCM portal (static pages published by the CMS).
 
 - Column `<col>/index.html` (or `.shtml`), further pages `index_1.html`, `index_2.html`, ...; the page
-  count in `var countPage = N` and `createPageHTML(N, current0based, "index", "html");`. One page past
-  the last answers 404.
+  count in `var countPage = N` and `createPageHTML(N, current0based, "index", "html");`. Pages past
+  the last answer 404, or on some sites a small stale stub page with no rows.
 - Rows `<li><a href="./YYYYMM/tYYYYMMDD_<id>.html" title="...">...</a><span>YYYY-MM-DD</span></li>`.
 - Articles `<col>YYYYMM/tYYYYMMDD_<id>.html`, body `div.TRS_Editor`, metadata `div.xxgk-info`.
 - Attachments beside the article: `./P0YYYYMMDD<digits>.<ext>` (name in the link text).
@@ -29,6 +29,8 @@ class TrsSite(Site):
         self.col = rng.choice(COLUMNS)
         self.ext = "shtml" if rng.random() < 0.3 else "html"
         self.perpage = rng.choice((8, 10, 12))
+        # some sites leave stale stub pages past the last one (a crawler must trust countPage)
+        self.stub_pages = rng.random() < 0.5
 
     def start_urls(self) -> list[str]:
         return [f"{self.col}index.{self.ext}"]
@@ -57,6 +59,9 @@ class TrsSite(Site):
     def listing_page(self, n: int) -> Response:
         count = self.page_count()
         if n >= count:
+            if self.stub_pages and n < count + 3:
+                stub = '<html><head><meta charset="utf-8"></head><body><div class="list_con"><ul class="list"></ul></div></body></html>'
+                return self.html(stub, self.clock)
             return Response.not_found()
         rows = []
         for it in self.listed()[n * self.perpage : (n + 1) * self.perpage]:

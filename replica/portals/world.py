@@ -27,7 +27,12 @@ from .server import PortalServer, Request, Response
 from .site import Site
 
 FAMILIES = ("hanweb_jcms", "trs_wcm", "vsb", "gkmlpt", "json_api", "generic")
-FIRST_HOST = 10  # portals live on 127.0.0.10, 127.0.0.11, ...
+FIRST_HOST = 10  # portals live on 127.0.0.10, 127.0.0.11, ... 127.0.0.254, then 127.0.1.10 ...
+HOSTS_PER_BLOCK = 255 - FIRST_HOST
+
+
+def portal_host(index: int) -> str:
+    return f"127.0.{index // HOSTS_PER_BLOCK}.{FIRST_HOST + index % HOSTS_PER_BLOCK}"
 
 
 @dataclass
@@ -115,7 +120,7 @@ class ReplicaWorld:
         if self.servers:
             return self
         for site in self.sites:
-            server = PortalServer(f"127.0.0.{FIRST_HOST + site.index}", self._app(site))
+            server = PortalServer(portal_host(site.index), self._app(site))
             site.base_url = server.base_url
             server.start()
             self.servers.append(server)
@@ -215,8 +220,10 @@ class ReplicaWorld:
         digest = hashlib.sha256(f"{self.seed}:{site.agency.source_id}:{item.year}:{item.version}".encode()).hexdigest()
         spec = generate(int(digest[:12], 16), _template(item.year), agency=site.agency.name,
                         region=site.agency.place.name, year=item.year, inconsistencies=item.inconsistencies)
-        # the page's own title and date are what the report prints
-        spec = dataclasses.replace(spec, title=item.title, published=item.date)
+        # the page's own title and date are what the report prints; the portal's region is the truth
+        place = site.agency.place
+        spec = dataclasses.replace(spec, title=item.title, published=item.date, region=place.name,
+                                   region_code=place.code, level=place.level)
         with self._cache_lock:
             self._cache[key] = spec
         return spec
