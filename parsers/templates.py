@@ -6,6 +6,8 @@ tables carry no distinguishing row (table 三 and 四 are the same in both natio
 
 from __future__ import annotations
 
+from functools import cache
+
 _MARKS_2021 = ("proactive.regulations.issued", "proactive.regulations.repealed", "proactive.regulations.in_force",
                "proactive.normative_documents.issued", "proactive.normative_documents.repealed",
                "proactive.normative_documents.in_force", "proactive.fees.amount_yuan")
@@ -15,10 +17,21 @@ _MARKS_2019_ROWS = ("proactive.regulations.new_", "proactive.regulations.total_"
                     ".prev_items", ".change", "proactive.other_services.", "proactive.centralized_procurement.")
 
 
+@cache
+def _mark(key: str) -> int:
+    """+1 for a 2021-only key, -1 for a 2019-only one, 0 otherwise."""
+    if key in _MARKS_2021 or key.startswith(_MARKS_2021_ROWS):
+        return 1
+    if any(m in key for m in _MARKS_2019_ROWS):
+        return -1
+    return 0
+
+
 def recognise(keys, year: int | None) -> str | None:
     keys = list(keys)
-    score21 = sum(1 for k in keys if k in _MARKS_2021 or k.startswith(_MARKS_2021_ROWS))
-    score19 = sum(1 for k in keys if any(m in k for m in _MARKS_2019_ROWS))
+    marks = [_mark(k) for k in keys]
+    score21 = marks.count(1)
+    score19 = marks.count(-1)
     national = any(k.startswith(("requests.", "appeals.", "proactive.")) for k in keys)
     legacy = any(k.startswith("legacy.") for k in keys)
     if score21 > score19:

@@ -11,6 +11,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 from parsers.labels import clean_cell
 
@@ -51,7 +52,12 @@ def header_unit(label: str | None) -> str | None:
 
 def parse_value(text: str | None, *, money: bool = False, unit: str | None = None) -> Parsed:
     """One cell. ``money``: convert to yuan, a bare number taking ``unit`` (else 元)."""
-    s = _compact(text or "")
+    return _parse(text or "", money, unit)
+
+
+@lru_cache(maxsize=4096)  # reports repeat the same few cell texts ("0", "") hundreds of times
+def _parse(text: str, money: bool, unit: str | None) -> Parsed:
+    s = _compact(text)
     if _BLANK.match(s):
         return Parsed(None, True)
     sign = 1

@@ -55,7 +55,10 @@ def read(data: bytes) -> Document:
     def end_cell():
         nonlocal cell_lines
         if cell_lines is not None:
-            row.append(Cell(_BOOKMARK.sub("", "\n".join(cell_lines))))
+            text = cell_lines[0] if len(cell_lines) == 1 else "\n".join(cell_lines)
+            if "[bookmark:" in text:
+                text = _BOOKMARK.sub("", text)
+            row.append(Cell(text))
             cell_lines = None
 
     def end_row():
@@ -88,7 +91,7 @@ def read(data: bytes) -> Document:
         else:
             end_table()
             blanks = 0
-            blocks.append(_BOOKMARK.sub("", line).strip())
+            blocks.append((_BOOKMARK.sub("", line) if "[bookmark:" in line else line).strip())
     end_table()
     if not any(isinstance(b, Table) or b for b in blocks):
         raise UnreadableDocument("no text in document")
