@@ -9,6 +9,9 @@
   Also served under `/module/jpage/dataproxy.jsp`. A wrong columnid answers an empty datastore.
 - Articles `/art/YYYY/M/D/art_<columnid>_<id>.html`: `<meta name="ArticleTitle|PubDate|ContentSource|ColumnName">`,
   `table.xxgk_table` (索引号/主题分类, 发布机构/成文日期, 名称, 文号/发布日期), body `div#zoom`.
+- Some portals (xxgk module) publish each agency-year report at
+  `/module/xxgk/xxgkAnnualReport.jsp?area=<统一社会信用代码>&fbtime=<year>`, linked from the column and named
+  in Portal.params (annual_report_areas, annual_report_years); the page carries the report directly.
 - Attachments: `/module/download/downfile.jsp?classid=0&filename=<32hex>.<ext>` answering 302 to
   `/attach/0/<32hex>.<ext>` (name in the link text), or `downfile.jsp?classid=0&fileid=<n>` naming the
   file only in Content-Disposition.
@@ -23,6 +26,7 @@ from .server import Request, Response
 from .site import Site
 
 DATAPROXY = ("/module/web/jpage/dataproxy.jsp", "/module/jpage/dataproxy.jsp")
+ANNUAL_REPORT_JSP = "/module/xxgk/xxgkAnnualReport.jsp"
 
 
 class HanwebSite(Site):
@@ -38,6 +42,9 @@ class HanwebSite(Site):
         self.perpage = rng.choice((10, 15))
         self.group = 3  # records embedded / per dataproxy window = group * perpage
         self.table_rows = rng.random() < 0.4  # records as table rows instead of <li>
+        self.jsp_reports = rng.random() < 0.35  # reports at xxgkAnnualReport.jsp?area=&fbtime=
+        org = "".join(rng.choice("0123456789") for _ in range(9))
+        self.area = f"11{self.agency.place.code}{org}{rng.choice('0123456789ABCDEFGHJKLMNPQRTUWXY')}"
 
     @property
     def column_path(self) -> str:
@@ -47,8 +54,12 @@ class HanwebSite(Site):
         return [self.column_path]
 
     def params(self) -> dict:
-        return {"webid": self.webid, "columnid": self.columnid, "unitid": self.unitid, "perpage": self.perpage,
-                "webname": self.agency.name}
+        params = {"webid": self.webid, "columnid": self.columnid, "unitid": self.unitid, "perpage": self.perpage,
+                  "webname": self.agency.name}
+        if self.jsp_reports:
+            params["annual_report_areas"] = [self.area]
+            params["annual_report_years"] = list(self.world.years)
+        return params
 
     def listing_targets(self) -> list[str]:
         return [self.column_path]
@@ -57,6 +68,10 @@ class HanwebSite(Site):
         return path == self.column_path or path in DATAPROXY
 
     def item_path(self, item: Item) -> str:
+        if self.jsp_reports and item.kind == "report":
+            path = f"{ANNUAL_REPORT_JSP}?area={self.area}&fbtime={item.year}"
+            if path not in self.pages:  # a second report for a year gets an /art/ page
+                return path
         d = item.date
         return f"/art/{d.year}/{d.month}/{d.day}/art_{self.columnid}_{item.id}.html"
 
@@ -150,6 +165,8 @@ $(document).ready(function(){{
 
     # --- articles -----------------------------------------------------------------------------
     def article(self, item: Item, body: str) -> str:
+        if item.path.startswith(ANNUAL_REPORT_JSP):
+            return self.annual_report_jsp(item, body)
         m = item.meta
         head = (f'<meta name="ArticleTitle" content="{esc(item.title)}">\n'
                 f'<meta name="PubDate" content="{item.date.isoformat()} 09:30">\n'
@@ -170,3 +187,17 @@ $(document).ready(function(){{
 {attachment_links(item)}
 </div>"""
         return self.page(item.title, page, head)
+
+    def annual_report_jsp(self, item: Item, body: str) -> str:
+        m = item.meta
+        page = f"""<div class="nb-title">{esc(item.title)}</div>
+<table class="xxgk_table nb-info">
+<tr><td>索引号：</td><td>{esc(m['索引号'])}</td><td>主题分类：</td><td>{esc(m['主题分类'])}</td></tr>
+<tr><td>发布机构：</td><td>{esc(m['发布机构'])}</td><td>成文日期：</td><td>{esc(m['成文日期'])}</td></tr>
+<tr><td>文号：</td><td>{esc(m['文号'])}</td><td>发布日期：</td><td>{esc(m['发布日期'])}</td></tr>
+</table>
+<div class="nb-content" id="zoom">
+{body}
+</div>
+{attachment_links(item)}"""
+        return self.page(item.title, page)

@@ -50,7 +50,9 @@ def links(html: str, base: str) -> list[tuple[str, str]]:
 
 @pytest.fixture(scope="module")
 def world():
-    with ReplicaWorld(seed=11, agencies_per_family=2, years=YEARS, allow_doc=False) as w:
+    # seed 6: one hanweb portal with xxgkAnnualReport.jsp reports and one without, one TRS portal
+    # with stale stub pages past the last one and one without
+    with ReplicaWorld(seed=6, agencies_per_family=2, years=YEARS, allow_doc=False) as w:
         yield w
 
 
@@ -71,7 +73,7 @@ def walk_hanweb(portal) -> dict[str, str]:
     page = text_of(headers, body)
     total = int(re.search(r"totalRecord:(\d+)", page).group(1))
     perpage = int(re.search(r"perPage:(\d+)", page).group(1))
-    found = dict((u, t) for u, t in links(page, portal.start_urls[0]) if "/art/" in u)
+    found = dict((u, t) for u, t in links(page, portal.start_urls[0]) if "/art/" in u or "AnnualReport" in u)
     p = portal.params
     form = f"col=1&appid=1&webid={p['webid']}&path=/&columnid={p['columnid']}&unitid={p['unitid']}&permissiontype=0"
     start = len(found) + 1
@@ -84,13 +86,14 @@ def walk_hanweb(portal) -> dict[str, str]:
         records = re.findall(r"<record><!\[CDATA\[(.*?)\]\]></record>", xml, re.S)
         assert len(records) == min(end, total) - start + 1
         for rec in records:
-            found.update((u, t) for u, t in links(rec, portal.base_url + "/") if "/art/" in u)
+            found.update((u, t) for u, t in links(rec, portal.base_url + "/") if "/art/" in u or "AnnualReport" in u)
         start = end + 1
     assert len(found) == total
     return found
 
 
 def test_hanweb_column_embeds_first_window_and_dataproxy_pages_the_rest(world):
+    assert sorted("annual_report_areas" in p.params for p in portals(world, "hanweb_jcms")) == [False, True]
     for portal in portals(world, "hanweb_jcms"):
         status, headers, body = fetch(portal.start_urls[0])
         page = text_of(headers, body)
@@ -103,8 +106,14 @@ def test_hanweb_column_embeds_first_window_and_dataproxy_pages_the_rest(world):
         found = walk_hanweb(portal)
         reports, noise = truth(world, portal)
         assert set(found) == reports | noise
-        assert re.fullmatch(r"/art/\d{4}/\d{1,2}/\d{1,2}/art_" + str(portal.params["columnid"]) + r"_\d+\.html",
-                            urlsplit(sorted(reports)[0]).path)
+        art = r"/art/\d{4}/\d{1,2}/\d{1,2}/art_" + str(portal.params["columnid"]) + r"_\d+\.html"
+        assert all(re.fullmatch(art, urlsplit(u).path) for u in noise)
+        for url in reports:
+            if "annual_report_areas" in portal.params:  # one parameterized report URL per agency-year
+                area = portal.params["annual_report_areas"][0]
+                assert re.search(rf"/module/xxgk/xxgkAnnualReport\.jsp\?area={area}&fbtime=20\d\d$", url)
+            else:
+                assert re.fullmatch(art, urlsplit(url).path)
 
 
 def test_hanweb_dataproxy_get_windows_and_wrong_column(world):
