@@ -62,7 +62,7 @@ def _init_worker(data_dir: str) -> None:
 
 def parse_capture(row: dict) -> dict:
     """Parse one capture; never raises: a failure comes back as status 'failed' with the error."""
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     try:
         from parsers import parse
 
@@ -74,6 +74,7 @@ def parse_capture(row: dict) -> dict:
     except Exception as exc:  # noqa: BLE001 - one unreadable capture must not stop the build
         out = {"status": "failed", "error": f"{type(exc).__name__}: {exc}"[:2000]}
     out["seconds"] = time.perf_counter() - t0
+    out["cpu_seconds"] = time.process_time() - c0
     return out
 
 
@@ -535,6 +536,7 @@ def build(data_dir, db_path=None, rebuild: bool = False, workers: int | None = N
                 counts["parsed_documents"] += 1
                 counts["failed_documents"] += parsed[c["id"]]["status"] == "failed"
                 counts["parse_seconds"] += parsed[c["id"]].get("seconds", 0.0)
+                counts["parse_cpu_seconds"] += parsed[c["id"]].get("cpu_seconds", 0.0)
             with db.conn:
                 for inst in chunk:
                     outcomes = {c["id"]: by_hash[c["sha256"]] for c in inst["docs"]}
