@@ -548,6 +548,17 @@ def generate(seed: int, template: str, agency: str | None = None, region: str | 
         is_gov = agency.endswith("人民政府") or agency == government_name(reg)
     yr = year or _year_for(rng, template)
     options = _options(rng, template, yr)
+    # label and layout variants of real reports (formats-research.md 5.1, 6.4), from their own stream
+    # so that adding one does not reshuffle the values of every seed
+    vrng = random.Random(f"xxgk-variants:{seed}:{template}")
+    options.update({
+        "label_variants": vrng.random() < 0.3,
+        "heading_variants": vrng.random() < 0.25,
+        "t2_caption_space": vrng.random() < 0.2,
+        "fullwidth_digits": vrng.random() < 0.1,
+        "t3_single_other": template == "2021" and vrng.random() < 0.15,
+        "blank_subtotals": template != "legacy" and vrng.random() < 0.1,
+    })
     values: dict = {}
     if template == "legacy":
         _legacy(rng, yr, values, options, full=True)
@@ -556,7 +567,14 @@ def generate(seed: int, template: str, agency: str | None = None, region: str | 
             _proactive_2021(rng, is_gov, values)
         else:
             _proactive_2019(rng, is_gov, values, options["procurement_money"].startswith("wan"))
-        _requests(rng, "2021" if template == "2021" else "2019", values)
+        # some 2021-format reports still print the single 2019 row （六）其他处理 (report-schema.md)
+        _requests(rng, "2021" if template == "2021" and not options["t3_single_other"] else "2019", values)
+        if options["blank_subtotals"]:  # row totals left blank in the result rows, （七）总计 filled
+            for k in list(values):
+                row = k.split(".")[1]
+                if k.startswith("requests.") and k.endswith(".total") and row not in (
+                        "new_received", "carried_over", "handled_total", "carried_forward"):
+                    values[k] = None
         _appeals(rng, values)
         if template == "2019_legacy":
             _legacy(rng, yr, values, options, full=False)

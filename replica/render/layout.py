@@ -99,6 +99,28 @@ REQUEST_LABELS = {
     "other_fee_unpaid": "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请",
     "other_misc": "3.其他",
 }
+LABEL_VARIANTS = {
+    "一、本年新收政府信息公开申请数量": "一、本年新收到政府信息公开申请数量",
+    "二、上年结转政府信息公开申请数量": "二、上年转结政府信息公开申请数量",
+    "四、结转下年度继续办理": "四、转结下年度继续办理",
+    "（三）不予公开": "(三)不予公开", "（四）无法提供": "(四)无法提供", "（五）不予处理": "(五)不予处理",
+    "其他": "其他组织",
+}
+HEADING_VARIANTS = {
+    "三、收到和处理政府信息公开申请情况": "三、依申请公开情况",
+    "四、政府信息公开行政复议、行政诉讼情况": "四、因政府信息公开工作被申请行政复议、提起行政诉讼情况",
+    "五、存在的主要问题及改进情况": "五、政府信息公开工作存在的主要问题及改进情况",
+}
+
+
+def variant_label(text: str) -> str:
+    """A label as some publishers print it: 本年新收到, 上年转结, 1、 for 1., (三) for （三）, straight quotes."""
+    text = LABEL_VARIANTS.get(text, text)
+    if len(text) > 2 and text[0].isdigit() and text[1] == ".":
+        text = text[0] + "、" + text[2:]
+    return text.replace("“", '"').replace("”", '"')
+
+
 GROUPS = (  # (group label, its item rows)
     ("（三）不予公开", ("withheld_state_secret", "withheld_law_prohibited", "withheld_security_stability",
                    "withheld_third_party", "withheld_internal_affairs", "withheld_process_info",
@@ -116,6 +138,10 @@ class Builder:
         self.broken = "br_labels" in flags
 
     def lab(self, text: str) -> str:
+        if self.spec.options.get("label_variants"):
+            text = variant_label(text)
+        if self.spec.options.get("t2_caption_space") and text.startswith("第二十条第"):
+            text = text.replace("第二十条第", "第二十条 第")
         return BREAKS.get(text, text) if self.broken else text
 
     def h(self, text: str, **kw) -> LCell:
@@ -182,7 +208,7 @@ class Builder:
         def vals(row: str) -> list[LCell]:
             return [self.v(f"requests.{row}.{a}") for a in (*PARTS, "total")]
 
-        others = OTHER_2021 if s.template == "2021" else OTHER_2019
+        others = OTHER_2021 if s.template == "2021" and not s.options.get("t3_single_other") else OTHER_2019
         n_results = 2 + sum(len(items) for _, items in GROUPS) + (len(others) if len(others) > 1 else 1) + 1
         rows.append([self.h("一、本年新收政府信息公开申请数量", colspan=3)] + vals("new_received"))
         rows.append([self.h("二、上年结转政府信息公开申请数量", colspan=3)] + vals("carried_over"))
@@ -355,6 +381,8 @@ class Builder:
                 "intro"))
 
         def section(heading: str, key: str, tables: list[Block] | None = None) -> None:
+            if s.options.get("heading_variants"):
+                heading = HEADING_VARIANTS.get(heading, heading)
             out.append(Para(heading, "heading"))
             for line in s.sections[key].split("\n"):
                 out.append(Para(line))

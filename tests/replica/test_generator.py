@@ -31,10 +31,14 @@ def test_keys_are_canonical_and_complete(template):
             assert counts == {"proactive": 22, "requests": 23 * 7, "appeals": 15}
             assert spec.template == "2019"
         elif template == "2021":
-            assert counts == {"proactive": 10, "requests": 25 * 7, "appeals": 15}
             own = {k.key for k in keys_for("2021")}
             assert set(spec.values) <= own
-            assert not any(k.startswith("requests.other_handling.") for k in spec.values)
+            if spec.options["t3_single_other"]:  # the 2019 row （六）其他处理 kept in a 2021 report
+                assert counts == {"proactive": 10, "requests": 23 * 7, "appeals": 15}
+                assert "requests.other_handling.total" in spec.values
+            else:
+                assert counts == {"proactive": 10, "requests": 25 * 7, "appeals": 15}
+                assert not any(k.startswith("requests.other_handling.") for k in spec.values)
         else:
             assert counts == {"proactive": 0, "requests": 0, "appeals": 0}
             assert all(k.startswith("legacy.") for k in spec.values)
@@ -59,9 +63,20 @@ def test_consistent_specs_satisfy_every_rule(template):
                 assert v["legacy.org.staff"] == v["legacy.org.staff_full_time"] + v["legacy.org.staff_part_time"]
 
 
+def test_variants_occur():
+    specs = [generate(seed, t) for seed in range(60) for t in ("2019", "2021")]
+    for option in ("label_variants", "heading_variants", "t2_caption_space", "fullwidth_digits", "t3_single_other",
+                   "blank_subtotals", "nbsp_first", "broken_labels", "t2_split"):
+        assert any(s.options[option] for s in specs), option
+        assert not all(s.options[option] for s in specs), option
+    sub = next(s for s in specs if s.options["blank_subtotals"])
+    assert sub.values["requests.granted.total"] is None and sub.raw["requests.granted.total"] in ("", "——", "/")
+
+
 def test_rule_sets_per_template():
     r19 = rule_operands(generate(1, "2019").values)
     r21 = rule_operands(generate(1, "2021").values)
+    assert not generate(1, "2021").options["t3_single_other"]
     leg = rule_operands(generate(1, "legacy").values)
     assert len([r for r in r19 if r.startswith("requests.row_total.")]) == 23
     assert len([r for r in r21 if r.startswith("requests.row_total.")]) == 25

@@ -51,7 +51,8 @@ def _seed_tables(name: str) -> tuple[list[list[str]], list[list[str]]]:
 
 def _plain_2019_spec():
     spec = next(s for s in (generate(i, "2019") for i in range(100)) if None not in s.values.values())
-    return dataclasses.replace(spec, options={**spec.options, "t4_header_row": 2, "broken_labels": False})
+    return dataclasses.replace(spec, options={**spec.options, "t4_header_row": 2, "broken_labels": False,
+                                              "label_variants": False, "fullwidth_digits": False})
 
 
 @pytest.mark.skipif(not SEEDS.exists(), reason="../shared/seeds is absent")
@@ -67,8 +68,25 @@ def test_text_tables_match_the_seed_layout_cell_for_cell():
     assert [len(r) for r in mine_t4] == [2, 7, 15, 15]
 
 
+def test_label_variants_in_text():
+    spec = next(s for s in (generate(i, "2019") for i in range(100)) if s.options["label_variants"])
+    text = render(spec, "text", "one_table").decode("utf-8")
+    assert "\t一、本年新收到政府信息公开申请数量\n" in text and "\t四、转结下年度继续办理\n" in text
+    assert "\t(三)不予公开\n" in text and "\t1、属于国家秘密\n" in text and '3、危及"三安全一稳定"' in text
+    assert "\t其他组织\n" in text
+
+
+def test_2021_report_with_the_single_2019_other_row():
+    spec = next(s for s in (generate(i, "2021") for i in range(100)) if s.options["t3_single_other"])
+    t3 = [b for b in build(spec, "text", "one_table") if isinstance(b, LTable)][1]
+    rows = _rows(table_lines(t3))
+    assert len(rows) == 3 + 23
+    assert rows[3 + 20][:2] == ["", "（六）其他处理"] and len(rows[3 + 20]) == 9
+
+
 def test_text_dump_rows_and_values():
-    spec = generate(5, "2021")
+    spec = next(s for s in (generate(i, "2021") for i in range(5, 100))
+                if not (s.options["t3_single_other"] or s.options["label_variants"] or s.options["heading_variants"]))
     text = render(spec, "text", "one_table").decode("utf-8")
     assert text.startswith(spec.title) or text.startswith(spec.agency)
     rows = _rows(text[text.index("\t（本列数据"):text.index("四、政府信息公开行政复议")].split("\n"))
