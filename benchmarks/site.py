@@ -1,0 +1,182 @@
+"""Site benchmark: a synthetic archive of 100,000 reports served by `xxgk serve`; p50/p95 of the pages
+journalists use (reports table with facets, search, canned queries, agency and report pages).
+
+    python3 benchmarks/site.py [--reports 100000] [--data DIR] [--repeat 30] [--values-every 50] [--append]
+
+The archive comes from tests/site/synthetic_archive.py (the archive's own DDL, summary figures and
+bigram search ingest). Requests are sequential over loopback after one warm-up request each, so
+the figures are server time plus a little HTTP overhead. --append adds the result as a section of
+BENCHMARKS.md (replacing an earlier section of this script, leaving others' sections alone).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests" / "site"))
+sys.path.insert(0, str(ROOT))
+
+import synthetic_archive  # noqa: E402
+from cdp import free_port  # noqa: E402
+
+SECTION = "## Site (benchmarks/site.py)"
+
+
+def q(s: str) -> str:
+    return urllib.parse.quote(s)
+
+
+def pages(conn: sqlite3.Connection) -> list[tuple[str, str]]:
+    agency_id = conn.execute("select agency_id from report_summary order by report_id limit 1 offset 1000").fetchone()[0]
+    report_id = conn.execute("select min(report_id) from report_values").fetchone()[0]
+    return [
+        ("reports table, 3 facets (year, template, parse_status)", "/archive/reports"),
+        ("report_summary, 4 facets (year, region, template, level)", "/archive/report_summary"),
+        ("report_summary filtered region+year, facets", "/archive/report_summary?region_code=330100&year=2021"),
+        ("search 复议 (2 chars, ~50% of reports)", f"/archive/reports?_search={q('复议')}"),
+        ("search 硚口区 (3 chars, ~1 report in 12)", f"/archive/reports?_search={q('硚口区')}"),
+        ("search 依申请公开工作流程 (phrase)", f"/archive/reports?_search={q('依申请公开工作流程')}"),
+        ("canned: applications by region and year", "/archive/applications_by_region_year?year="),
+        ("canned: reports failing 勾稽 checks", "/archive/failing_checks?rule="),
+        ("canned: corrected most (group by agency)", "/archive/corrected_most?min_cases="),
+        ("canned: late reports", "/archive/late_reports"),
+        ("canned: agency history", f"/archive/agency_history?agency={agency_id}"),
+        ("agency page (row + links from other tables)", f"/archive/agencies/{agency_id}"),
+        ("report page (three tables)", f"/archive/reports/{report_id}"),
+        ("JSON API: report_summary page", "/archive/report_summary.json?_shape=array"),
+    ]
+
+
+def timed_get(url: str) -> float:
+    t = time.perf_counter()
+    with urllib.request.urlopen(url, timeout=60) as resp:
+        resp.read()
+        if resp.status != 200:
+            raise RuntimeError(f"{url}: {resp.status}")
+    return (time.perf_counter() - t) * 1000
+
+
+def start_site(data: Path) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "xxgk.serve", "--data", str(data), "--port", str(port)],
+                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 300  # immutable databases are hashed at start-up
+    while True:
+        try:
+            timed_get(base + "/-/versions.json")
+            return proc, base
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                raise RuntimeError("site did not start") from None
+            time.sleep(0.5)
+
+
+def pct(values: list[float], p: float) -> float:
+    s = sorted(values)
+    return s[min(len(s) - 1, round(p / 100 * (len(s) - 1)))]
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--reports", type=int, default=100_000)
+    ap.add_argument("--data", help="reuse/keep the synthetic DATA dir here (built when archive.db is missing)")
+    ap.add_argument("--repeat", type=int, default=30)
+    ap.add_argument("--values-every", type=int, default=50,
+                    help="report_values for every k-th report (1 = all: ~200 rows per report)")
+    ap.add_argument("--append", action="store_true", help="append the result to BENCHMARKS.md")
+    args = ap.parse_args()
+
+    tmp = None
+    if args.data:
+        data = Path(args.data)
+    else:
+        tmp = tempfile.TemporaryDirectory(prefix="xxgk-site-bench-")
+        data = Path(tmp.name)
+    db_path = data / "archive.db"
+    build_s = None
+    if not db_path.exists():
+        t = time.perf_counter()
+        synthetic_archive.build(data, n_reports=args.reports, seed=11, with_captures=False, hostile=False,
+                                values_every=args.values_every,
+                                progress=lambda n: print(f"  built {n:,} reports", file=sys.stderr, end="\r"))
+        build_s = time.perf_counter() - t
+    conn = sqlite3.connect(db_path)
+    counts = {t: conn.execute(f"select count(*) from [{t}]").fetchone()[0]
+              for t in ("reports", "report_summary", "report_values", "report_issues", "agencies")}
+    size_mb = db_path.stat().st_size / 1e6
+    targets = pages(conn)
+    conn.close()
+
+    proc, base = start_site(data)
+    load_before = os.getloadavg()[0]
+    results = []
+    try:
+        for label, path in targets:
+            timed_get(base + path)  # warm-up: page cache and Datasette's count cache
+            samples = [timed_get(base + path) for _ in range(args.repeat)]
+            results.append((label, path, statistics.median(samples), pct(samples, 95), max(samples)))
+            print(f"{label:62s} p50 {results[-1][2]:7.1f} ms  p95 {results[-1][3]:7.1f} ms", file=sys.stderr)
+    finally:
+        proc.terminate()
+        proc.wait(30)
+    load_after = os.getloadavg()[0]
+
+    lines = [
+        SECTION, "",
+        f"Machine: {os.cpu_count()} CPU, {platform.python_implementation()} {platform.python_version()}, "
+        f"SQLite {sqlite3.sqlite_version}, Datasette 0.65.5 (immutable, settings from datasette/settings.json: "
+        "suggest_facets off, facet_time_limit_ms 500, sql_time_limit_ms 3000).",
+        f"Synthetic archive: {counts['reports']:,} reports, {counts['agencies']:,} agencies, "
+        f"{counts['report_issues']:,} issues, {counts['report_values']:,} report_values rows "
+        f"(values for every {args.values_every}th report), bigram FTS5 index; archive.db {size_mb:,.0f} MB"
+        + (f", generated in {build_s:,.0f} s." if build_s else "."),
+        f"Each page: 1 warm-up then {args.repeat} sequential requests over loopback (ms). Load average "
+        f"{load_before:.1f} before / {load_after:.1f} after (other work shared the {os.cpu_count()} CPUs when > 1).", "",
+        "| page | p50 ms | p95 ms | max ms |", "|---|---|---|---|",
+        *[f"| {label} | {p50:.1f} | {p95:.1f} | {mx:.1f} |" for label, _, p50, p95, mx in results], "",
+    ]
+    worst = max(results, key=lambda r: r[3])
+    per_report_mb = size_mb / max(1, counts["reports"])
+    lines += [
+        f"Slowest p95: {worst[0]} at {worst[3]:.0f} ms (aim: < 200 ms).", "",
+        "What 1,000,000 reports would need: every page above that scans report_summary or the FTS hit list "
+        "(facets, counts, group-by canned queries, common-word search) grows linearly, so about 10x these "
+        f"times (slowest p95 ≈ {worst[3] * 10:,.0f} ms); primary-key pages (report, agency) stay flat. "
+        f"archive.db ≈ {per_report_mb * 1e6 / 1e3:,.1f} GB at this value sampling, and ~20 GB with every "
+        "report's ~200 report_values rows and their indexes (measured here: 10,000 reports with all values "
+        "= 658 MB). To keep p95 under 200 ms at 1M: precompute the facet and group-by counts into small "
+        "tables (built with the archive), use _nocount / a lower facet_time_limit_ms on the big tables, "
+        "serve report_values from per-report pages only, and cap the search hit count shown "
+        "(count(*) over half a million FTS hits is the slow part).", "",
+    ]
+    text = "\n".join(lines)
+    print(text)
+    if args.append:
+        bench = ROOT / "BENCHMARKS.md"
+        old = bench.read_text("utf-8") if bench.exists() else "# Benchmarks\n\n"
+        if SECTION in old:  # replace only our own section (up to the next "## " heading)
+            start = old.index(SECTION)
+            nxt = old.find("\n## ", start + len(SECTION))
+            old = old[:start] + (old[nxt + 1:] if nxt != -1 else "")
+        bench.write_text(old.rstrip("\n") + "\n\n" + text, "utf-8")
+    if tmp is not None:
+        tmp.cleanup()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
