@@ -8,6 +8,7 @@ one column means the same across templates. A figure is null when the report doe
 from __future__ import annotations
 
 from collections import defaultdict
+from itertools import groupby
 
 WITHHELD = ("state_secret", "law_prohibited", "security_stability", "third_party", "internal_affairs",
             "process_info", "enforcement_file", "admin_query")  # fmt: skip
@@ -104,9 +105,13 @@ def _first(v: dict, *keys):
 
 
 def compute(db) -> list[dict]:
-    values: dict[int, dict] = defaultdict(dict)
-    for rid, key, value in db.execute("SELECT report_id, key, value FROM report_values"):
-        values[rid][key] = value
+    # Streamed in report order beside the reports query: memory holds one report's figures at a time.
+    value_rows = db.conn.execute(
+        "SELECT report_id, key, value FROM report_values WHERE key LIKE 'requests.%.total' OR key LIKE 'appeals.%' "
+        "OR key LIKE 'legacy.%' OR key = 'proactive.fees.amount_yuan' ORDER BY report_id"
+    )
+    per_report = ((rid, {k: v for _, k, v in grp}) for rid, grp in groupby(value_rows, key=lambda r: r[0]))
+    pending = next(per_report, None)
     counts: dict[int, dict] = defaultdict(lambda: {"error": 0, "warning": 0})
     for rid, sev, n in db.execute("SELECT report_id, severity, count(*) FROM report_issues GROUP BY 1, 2"):
         if sev in ("error", "warning"):
@@ -121,7 +126,9 @@ def compute(db) -> list[dict]:
         rid = rec[0]
         row = dict(zip(("report_id", "agency_id", "agency", "source_id", "region", "region_code", "level", "kind",
                         "year", "template", "published", "url", "is_latest", "parse_status"), rec, strict=True))  # fmt: skip
-        row.update(figures(values.get(rid, {})))
+        while pending is not None and pending[0] < rid:
+            pending = next(per_report, None)
+        row.update(figures(pending[1] if pending is not None and pending[0] == rid else {}))
         row["error_count"] = counts[rid]["error"]
         row["warning_count"] = counts[rid]["warning"]
         row["previous_year_similarity"] = similarity.get(rid)
