@@ -10,8 +10,8 @@
 - Articles `/art/YYYY/M/D/art_<columnid>_<id>.html`: `<meta name="ArticleTitle|PubDate|ContentSource|ColumnName">`,
   `table.xxgk_table` (索引号/主题分类, 发布机构/成文日期, 名称, 文号/发布日期), body `div#zoom`.
 - Some portals (xxgk module) publish each agency-year report at
-  `/module/xxgk/xxgkAnnualReport.jsp?area=<统一社会信用代码>&fbtime=<year>`, linked from the column and named
-  in Portal.params (annual_report_areas, annual_report_years); the page carries the report directly.
+  `/module/xxgk/xxgkAnnualReport.jsp?area=<统一社会信用代码>&fbtime=<year>`, linked from the column; the
+  page carries the report directly.
 - Attachments: `/module/download/downfile.jsp?classid=0&filename=<32hex>.<ext>` answering 302 to
   `/attach/0/<32hex>.<ext>` (name in the link text), or `downfile.jsp?classid=0&fileid=<n>` naming the
   file only in Content-Disposition.
@@ -54,12 +54,10 @@ class HanwebSite(Site):
         return [self.column_path]
 
     def params(self) -> dict:
-        params = {"webid": self.webid, "columnid": self.columnid, "unitid": self.unitid, "perpage": self.perpage,
-                  "webname": self.agency.name}
-        if self.jsp_reports:
-            params["annual_report_areas"] = [self.area]
-            params["annual_report_years"] = list(self.world.years)
-        return params
+        # annual_report_areas/_years are left out on purpose: the column links the JSP reports, and
+        # a crawler must find them there (params would make it re-fetch them on every crawl)
+        return {"webid": self.webid, "columnid": self.columnid, "unitid": self.unitid, "perpage": self.perpage,
+                "webname": self.agency.name}
 
     def listing_targets(self) -> list[str]:
         return [self.column_path]
