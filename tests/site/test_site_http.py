@@ -205,3 +205,22 @@ def test_every_table_and_column_is_described(archive):
     assert undocumented == []
     assert "政府信息公开" in METADATA["title"] and "Annual Reports" in METADATA["title"]
     assert METADATA["license"] and METADATA["source"]
+
+
+def test_serve_names_the_database_archive_and_refuses_a_missing_file(tmp_path):
+    from xxgk.serve import DATABASE_NAME, datasette_args, resolve_db
+
+    other = tmp_path / "snapshot-2024.db"
+    sqlite3.connect(other).execute("create table t (x)").connection.close()
+    db, tmp = resolve_db(tmp_path, other)
+    try:
+        assert db.name == f"{DATABASE_NAME}.db" and db.resolve() == other.resolve()
+        args = datasette_args(db, "127.0.0.1", 9999)
+        assert args[args.index("-i") + 1] == str(db)  # immutable: Datasette never writes to it
+    finally:
+        tmp.cleanup()
+    try:
+        resolve_db(tmp_path / "nothing-here", None)
+        raise AssertionError("a missing archive was accepted")
+    except FileNotFoundError as exc:
+        assert "xxgk build" in str(exc)
