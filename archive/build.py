@@ -236,6 +236,8 @@ def report_instances(db) -> list[dict]:
     attachments: dict[tuple, dict[str, dict]] = defaultdict(dict)
     run_order: dict[str, int] = {}
     for r in rows:
+        # a version is identified by its bytes; a row without a digest is its own version
+        r["sha256"] = r["sha256"] or f"capture-{r['id']}"
         run_order.setdefault(r["run_id"], len(run_order))
         if r["role"] == "report":
             pages[(r["url"], r["run_id"])] = r  # the latest capture of the page in that run
