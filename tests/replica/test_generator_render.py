@@ -129,6 +129,15 @@ def test_html_real_spans_and_styles(template, span):
         render(spec, "html", "fancy")
 
 
+def test_html_body_is_a_fragment_for_portal_pages():
+    from replica.render.html import html_body
+
+    spec = generate(6, "2019_legacy")
+    body = html_body(spec, "one_table")
+    assert "<html" not in body and "<h1" not in body and body.count("<table") == 5
+    assert "五、机构建设及组织保障情况" in body and spec.raw["legacy.org.staff"] in body
+
+
 def test_docx_real_merges_and_cjk_font():
     spec = generate(4, "2019")
     data = render(spec, "docx", "one_table")
