@@ -9,7 +9,6 @@ from __future__ import annotations
 import codecs
 import re
 
-import lxml.html
 from lxml import etree
 
 from parsers.document import Cell, Document, Table
@@ -17,13 +16,37 @@ from parsers.errors import UnreadableDocument
 from parsers.readers import limits
 from parsers.readers.tables import flatten_table_text, is_layout_table
 
-# Containers of the report body on the portal families (platforms.md), most specific first.
-BODY_SELECTORS = (
-    ".TRS_Editor", ".TRS_UEDITOR", "#UCAP-CONTENT", "#ivs_content", ".Article_content",
-    "#vsb_content .v_news_content", ".v_news_content", "#vsb_content", "#vsb_content_2",
-    ".news_cont_d_wrap", "#zoom", ".bt-content", ".main-txt", ".artile_zw", ".Custom_UnionStyle",
-    "div.content", ".article-content", ".article", "#content",
+# Containers of the report body on the portal families (platforms.md), most specific first:
+# ("id" | "class", name, tag or None).
+BODY_CONTAINERS = (
+    ("class", "TRS_Editor", None), ("class", "TRS_UEDITOR", None), ("id", "UCAP-CONTENT", None),
+    ("id", "ivs_content", None), ("class", "Article_content", None), ("class", "v_news_content", None),
+    ("id", "vsb_content", None), ("id", "vsb_content_2", None), ("class", "news_cont_d_wrap", None),
+    ("id", "zoom", None), ("class", "bt-content", None), ("class", "main-txt", None), ("class", "artile_zw", None),
+    ("class", "Custom_UnionStyle", None), ("class", "content", "div"), ("class", "article-content", None),
+    ("class", "article", None), ("id", "content", None),
 )
+_CONTAINER_RANK = {(kind, name): i for i, (kind, name, _tag) in enumerate(BODY_CONTAINERS)}
+_CONTAINER_TAG = {(kind, name): tag for kind, name, tag in BODY_CONTAINERS}
+
+
+def _containers(body) -> list:
+    """Elements matching BODY_CONTAINERS, best rank first (one pass over the tree)."""
+    found = []
+    for el in body.iter():
+        if not isinstance(el.tag, str):
+            continue
+        keys = []
+        if el.get("id"):
+            keys.append(("id", el.get("id").strip()))
+        if el.get("class"):
+            keys.extend(("class", c) for c in el.get("class").split())
+        for key in keys:
+            rank = _CONTAINER_RANK.get(key)
+            if rank is not None and _CONTAINER_TAG[key] in (None, el.tag):
+                found.append((rank, el))
+    return [el for _rank, el in sorted(found, key=lambda x: x[0])]
+
 
 DROP_TAGS = ("script", "style", "noscript", "template", "iframe", "object", "embed", "select", "button",
              "svg", "canvas", "textarea")
@@ -55,6 +78,7 @@ _DATE_RE = re.compile(r"(\d{4})\s*[-年/.]\s*(\d{1,2})\s*[-月/.]\s*(\d{1,2})\s*
 _WS = re.compile(r"[ \t\r\n\f]+")  # HTML whitespace; NBSP and U+3000 are content
 _ALL_WS = re.compile(r"[\s\u3000\xa0]+")
 _META_CHARSET = re.compile(rb"""<meta[^>]+?charset\s*=\s*["']?\s*([A-Za-z0-9_\-:.]+)""", re.I)
+_HIDDEN = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
 
 
@@ -132,11 +156,12 @@ def _issue(rule: str, severity: str, message: str) -> dict:
 
 def _parse_tree(text: str, issues: list[dict]):
     text = _XML_DECL.sub("", text, count=1).replace("\x00", "")
-    parser = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
+    # Plain etree elements: lxml.html's element classes cost a lookup per node touched.
+    parser = etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
     root = None
     try:
-        root = lxml.html.document_fromstring(text.encode("utf-8"), parser=parser)
-    except (etree.ParserError, ValueError):
+        root = etree.fromstring(text.encode("utf-8"), parser=parser)
+    except (etree.ParserError, etree.XMLSyntaxError, ValueError):
         root = None
     if root is None or root.find("body") is None or not len(root.find("body")):
         # lxml gave up or produced an empty body from broken markup: let html.parser re-serialise it.
@@ -145,9 +170,9 @@ def _parse_tree(text: str, issues: list[dict]):
         soup = BeautifulSoup(text, "html.parser")
         if soup.get_text(strip=True):
             try:
-                root = lxml.html.document_fromstring(str(soup).encode("utf-8"), parser=parser)
+                root = etree.fromstring(str(soup).encode("utf-8"), parser=parser)
                 issues.append(_issue("parse.broken_markup", "warning", "markup repaired by html.parser"))
-            except (etree.ParserError, ValueError):
+            except (etree.ParserError, etree.XMLSyntaxError, ValueError):
                 pass
     return root
 
@@ -155,9 +180,8 @@ def _parse_tree(text: str, issues: list[dict]):
 def _clean_tree(root) -> None:
     for el in list(root.iter(*DROP_TAGS)):
         _drop(el)
-    for el in list(root.iter()):
-        style = el.get("style") if isinstance(el.tag, str) else None
-        if style and re.search(r"display\s*:\s*none|visibility\s*:\s*hidden", style, re.I):
+    for el in root.xpath("//*[@style]"):
+        if _HIDDEN.search(el.get("style")):
             _drop(el)
 
 
@@ -176,18 +200,27 @@ def _drop(el) -> None:
     parent.remove(el)
 
 
+def _visible_len(text: str) -> int:
+    """Characters that are not whitespace (str.split also splits on NBSP and U+3000)."""
+    return sum(map(len, text.split()))
+
+
+def _text_content(el) -> str:
+    return "".join(el.itertext())
+
+
 def _text_sizes(root) -> dict:
     """Non-link text length of every element, in one bottom-up pass."""
     sizes: dict = {}
 
     def visit(el, in_link: bool) -> int:
         in_link = in_link or el.tag == "a"
-        n = 0 if in_link or not el.text else len(_ALL_WS.sub("", el.text))
+        n = 0 if in_link or not el.text else _visible_len(el.text)
         for child in el:
             if isinstance(child.tag, str):
                 n += visit(child, in_link)
             if child.tail and not in_link:
-                n += len(_ALL_WS.sub("", child.tail))
+                n += _visible_len(child.tail)
         sizes[el] = n
         return n
 
@@ -205,14 +238,9 @@ def find_body(root):
     total = sizes.get(body, 0)
     if total == 0:
         return body
-    for sel in BODY_SELECTORS:
-        try:
-            found = body.cssselect(sel)
-        except Exception:
-            found = []
-        for el in found:
-            if sizes.get(el, 0) >= 0.4 * total:
-                return el
+    for el in _containers(body):
+        if sizes.get(el, 0) >= 0.4 * total:
+            return el
     return _descend(body, sizes)
 
 
@@ -314,7 +342,7 @@ class _Blocks:
 
 
 def _el_text_len(el) -> int:
-    return len(_ALL_WS.sub("", el.text_content()))
+    return sum(_visible_len(t) for t in el.itertext())
 
 
 def _table_rows(table) -> list[list]:
@@ -388,19 +416,24 @@ def _clamp_spans(table: Table) -> None:
 
 # ---------------------------------------------------------------- page metadata
 
+_ANY_LABEL = re.compile("|".join(r"[\s\u3000\xa0]*".join(alias) for alias in _ALIAS))
+
+
 def page_meta(root) -> dict[str, str]:
     meta: dict[str, str] = {}
-    xp = " or ".join(f"contains(translate(., ' \u3000\xa0', ''), '{a}')" for a in _ALIAS)
-    try:
-        hits = root.xpath(f"//body//*[text()[{xp}]]")
-    except etree.XPathError:
-        hits = []
-    for el in hits[:200]:
-        own = el.text_content()
+    body = root.find("body")
+    hits = []
+    for el in (body if body is not None else root).iter():
+        if isinstance(el.tag, str) and el.text and _ANY_LABEL.search(el.text):
+            hits.append(el)
+            if len(hits) >= 200:
+                break
+    for el in hits:
+        own = _text_content(el)
         if len(own) > 300:
-            own = "".join(el.xpath("text()"))
+            own = el.text
         text = own.replace("\xa0", " ").replace("\u3000", " ")
-        squeezed = re.sub(r"(?<=[\u4e00-\u9fff]) (?=[\u4e00-\u9fff])", "", text)  # "索 引 号" -> "索引号"
+        squeezed = re.sub(r"(?<=[\u4e00-\u9fff]) +(?=[\u4e00-\u9fff])", "", text)  # "索 引 号" -> "索引号"
         for m in _LABEL_RE.finditer(squeezed):
             key = _ALIAS[m.group(1)]
             if key in meta:
@@ -426,7 +459,7 @@ def _value_after(el) -> str:
     for _ in range(3):
         nxt = node.getnext()
         if nxt is not None:
-            return _ALL_WS.sub(" ", nxt.text_content()).strip()
+            return _ALL_WS.sub(" ", _text_content(nxt)).strip()
         if node.tail and node.tail.strip():
             return node.tail.strip()
         node = node.getparent()
@@ -453,7 +486,7 @@ def title_hint(root) -> str | None:
     body = root.find("body")
     for tag in ("h1", "h2"):
         for el in (body if body is not None else root).iter(tag):
-            t = _ALL_WS.sub(" ", el.text_content()).strip()
+            t = _ALL_WS.sub(" ", _text_content(el)).strip()
             if t and len(t) <= 200:
                 return t
     t = root.findtext(".//title")

@@ -8,7 +8,7 @@ import re
 
 from parsers.document import Cell, Document, Table
 from parsers.errors import UnreadableDocument
-from parsers.readers import limits
+from parsers.readers import limits, pdf_grid
 from parsers.readers.tables import cell_positions
 
 MIN_RULING_PATHS = 4  # a page with fewer vector paths has no ruled table
@@ -62,23 +62,33 @@ def _read(data: bytes) -> Document:
             issues.append(_issue("parse.pages_skipped", "warning",
                                  f"only the first {n_read} of {n_pages} pages were read"))
         page_texts: list[str] = []
-        table_pages: list[int] = []
+        page_blocks: dict[int, list] = {}
+        fallback_pages: list[int] = []  # ruled-looking pages where pdfium found no table
         image_pages: list[int] = []
         for i in range(n_read):
             page = pdf[i]
             try:
                 textpage = page.get_textpage()
                 text = textpage.get_text_range()
-                textpage.close()
             except Exception:
-                text = ""
+                textpage, text = None, ""
                 issues.append(_issue("parse.pdf_page", "warning", f"page {i + 1}: text could not be read"))
             page_texts.append(text)
             kinds = [obj.type for obj in page.get_objects(max_depth=2)]
-            if kinds.count(pdfium_c.FPDF_PAGEOBJ_PATH) >= MIN_RULING_PATHS and re.search(r"\S", text):
-                table_pages.append(i)
+            if textpage is not None and kinds.count(pdfium_c.FPDF_PAGEOBJ_PATH) >= MIN_RULING_PATHS \
+                    and re.search(r"\S", text):
+                try:
+                    blocks = _pdfium_page_blocks(page, textpage, i)
+                except Exception:
+                    blocks = None
+                if blocks:
+                    page_blocks[i] = blocks
+                else:
+                    fallback_pages.append(i)
             if not text.strip() and pdfium_c.FPDF_PAGEOBJ_IMAGE in kinds:
                 image_pages.append(i)
+            if textpage is not None:
+                textpage.close()
             page.close()
         title = _title(pdf)
     finally:
@@ -93,7 +103,8 @@ def _read(data: bytes) -> Document:
                              "pages without text, only images (tables as images?): "
                              + ", ".join(str(p + 1) for p in image_pages)))
 
-    page_tables = _extract_tables(data, table_pages, issues)
+    page_tables = dict(page_blocks)
+    page_tables.update(_extract_tables(data, fallback_pages, issues))
     assembler = _Assembler(_line_width(page_texts))
     for i, text in enumerate(page_texts):
         if i in page_tables:
@@ -114,7 +125,61 @@ def _title(pdf) -> str | None:
     return None if not title or title.lower() in _PLACEHOLDER_TITLES else title
 
 
-# ---------------------------------------------------------------- tables (pdfplumber)
+# ---------------------------------------------------------------- tables (pdfium rulings)
+
+def _pdfium_page_blocks(page, textpage, index: int) -> list | None:
+    """('text', lines) and ('table', Table) top to bottom, or None when the page has no ruled table."""
+    horizontal, vertical = pdf_grid.page_segments(page)
+    found = pdf_grid.find_tables(horizontal, vertical)
+    if not found:
+        return None
+    left, bottom, right, top = page.get_cropbox()
+    blocks: list = []
+    y = top
+    for cells in found:  # tables from the top down
+        t_top = max(c[3] for c in cells)
+        t_bottom = min(c[1] for c in cells)
+        if t_top < y:
+            blocks.append(("text", _bounded_lines(textpage, left, t_top, right, y)))
+        blocks.append(("table", _grid_table(textpage, cells, index)))
+        y = min(y, t_bottom)
+    if y > bottom:
+        blocks.append(("text", _bounded_lines(textpage, left, bottom, right, y)))
+    return blocks
+
+
+def _bounded_lines(textpage, left, bottom, right, top) -> list[str]:
+    if top - bottom < 1:
+        return []
+    return textpage.get_text_bounded(left, bottom, right, top).replace("\r\n", "\n").split("\n")
+
+
+def _grid_table(textpage, cells, page_index: int) -> Table:
+    """Spans from the cell boxes: a cell covers every column start and row top inside its box."""
+    xs = sorted({c[0] for c in cells})
+    tops = sorted({c[3] for c in cells}, reverse=True)
+    rows: dict[float, list] = {}
+    for cell in cells:
+        rows.setdefault(cell[3], []).append(cell)
+    out: list[list[Cell]] = []
+    for row_top in tops:
+        line: list[Cell] = []
+        for x0, y0, x1, y1 in sorted(rows[row_top]):
+            colspan = sum(1 for x in xs if x0 - 1 <= x < x1 - 1)
+            rowspan = sum(1 for t in tops if y0 + 1 < t <= y1 + 1)
+            # Shrink the box a little so glyphs of neighbouring cells touching the ruling stay out.
+            raw = textpage.get_text_bounded(x0 + 0.5, y0 + 0.5, x1 - 0.5, y1 - 0.5)
+            line.append(Cell(_cell_text(raw), rowspan=max(rowspan, 1), colspan=max(colspan, 1)))
+        out.append(line)
+    return Table(rows=out, page=page_index + 1)
+
+
+def _cell_text(raw: str) -> str:
+    lines = raw.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return "\n".join(line.strip(" \t") for line in lines if line.strip(" \u3000\xa0"))
+
+
+# ---------------------------------------------------------------- tables (pdfplumber fallback)
 
 def _extract_tables(data: bytes, pages: list[int], issues: list[dict]) -> dict[int, list]:
     """page index -> list of ('text', lines) and ('table', Table) in top-to-bottom order."""
@@ -190,8 +255,7 @@ def _table(table, page_index: int) -> Table:
             x0, top, x1, bottom = bbox
             colspan = sum(1 for x in xs if x0 - 1 <= x < x1 - 1)
             rowspan = sum(1 for t in tops if top - 1 <= t < bottom - 1)
-            text = texts[r][c] or ""
-            text = "\n".join(line.strip(" \t") for line in text.split("\n") if line.strip(" \u3000\xa0"))
+            text = _cell_text(texts[r][c] or "")
             line.append(Cell(text, rowspan=max(rowspan, 1), colspan=max(colspan, 1)))
         out.append(line)
     return Table(rows=out, page=page_index + 1)

@@ -1,0 +1,146 @@
+"""Ruled tables from pdfium page objects: line segments of path objects -> snapped grid -> cells.
+
+The same method as pdfplumber's "lines" strategy (edges, intersections, smallest closed
+rectangles, tables = cells sharing corners), on pdfium's C-level page objects: ~10 ms a page
+where pdfminer's pure-Python content parsing costs 0.1-1 s a page. Coordinates are PDF user
+space (origin bottom left); a table's rows run from the top down.
+"""
+
+from __future__ import annotations
+
+import ctypes
+from bisect import bisect_left, bisect_right
+
+TOL = 3.0  # points: snapping and joining tolerance (pdfplumber's default)
+MIN_EDGE = 2.0  # shorter segments are the ends of thin filled rectangles, not rulings
+
+
+def page_segments(page) -> tuple[list, list]:
+    """Horizontal (y, x0, x1) and vertical (x, y0, y1) segments of the page's top-level paths."""
+    import pypdfium2.raw as pdfium_c
+
+    horizontal: list[tuple[float, float, float]] = []
+    vertical: list[tuple[float, float, float]] = []
+    x = ctypes.c_float()
+    y = ctypes.c_float()
+    for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_PATH], max_depth=1):
+        a, b, c, d, e, f = obj.get_matrix().get()
+        if abs(b) > 1e-6 or abs(c) > 1e-6:
+            continue  # rotated or skewed paths are not table rulings
+        n = pdfium_c.FPDFPath_CountSegments(obj.raw)
+        if n <= 0 or n > 2000:
+            continue
+        start = prev = None
+        for i in range(n):
+            seg = pdfium_c.FPDFPath_GetPathSegment(obj.raw, i)
+            pdfium_c.FPDFPathSegment_GetPoint(seg, ctypes.byref(x), ctypes.byref(y))
+            point = (a * x.value + e, d * y.value + f)
+            kind = pdfium_c.FPDFPathSegment_GetType(seg)
+            if kind == pdfium_c.FPDF_SEGMENT_MOVETO:
+                start = prev = point
+                continue
+            if kind == pdfium_c.FPDF_SEGMENT_LINETO and prev is not None:
+                _add(prev, point, horizontal, vertical)
+            prev = point
+            if pdfium_c.FPDFPathSegment_GetClose(seg) and start is not None:
+                _add(prev, start, horizontal, vertical)
+                prev = start
+    return horizontal, vertical
+
+
+def _add(p, q, horizontal, vertical) -> None:
+    (x0, y0), (x1, y1) = p, q
+    if abs(y0 - y1) <= 0.5 and abs(x1 - x0) >= MIN_EDGE:
+        horizontal.append(((y0 + y1) / 2, min(x0, x1), max(x0, x1)))
+    elif abs(x0 - x1) <= 0.5 and abs(y1 - y0) >= MIN_EDGE:
+        vertical.append(((x0 + x1) / 2, min(y0, y1), max(y0, y1)))
+
+
+def _snap_and_join(segments: list[tuple[float, float, float]]) -> dict[float, list[tuple[float, float]]]:
+    """Cluster positions within TOL, then merge overlapping or nearly touching spans on each line."""
+    if not segments:
+        return {}
+    segments = sorted(segments)
+    clusters: list[list[tuple[float, float, float]]] = [[segments[0]]]
+    for seg in segments[1:]:
+        if seg[0] - clusters[-1][-1][0] <= TOL:
+            clusters[-1].append(seg)
+        else:
+            clusters.append([seg])
+    lines: dict[float, list[tuple[float, float]]] = {}
+    for cluster in clusters:
+        pos = sum(s[0] for s in cluster) / len(cluster)
+        spans = sorted((s[1], s[2]) for s in cluster)
+        merged = [list(spans[0])]
+        for lo, hi in spans[1:]:
+            if lo <= merged[-1][1] + TOL:
+                merged[-1][1] = max(merged[-1][1], hi)
+            else:
+                merged.append([lo, hi])
+        lines[pos] = [(lo, hi) for lo, hi in merged]
+    return lines
+
+
+def _covers(spans: list[tuple[float, float]], lo: float, hi: float) -> bool:
+    return any(s_lo - TOL <= lo and hi <= s_hi + TOL for s_lo, s_hi in spans)
+
+
+def find_tables(horizontal, vertical) -> list[list[tuple[float, float, float, float]]]:
+    """Tables as lists of cells (left, bottom, right, top), each table's cells in reading order."""
+    hlines = _snap_and_join(horizontal)
+    vlines = _snap_and_join(vertical)
+    if len(hlines) < 2 or len(vlines) < 2:
+        return []
+    ys = sorted(hlines)
+    xs = sorted(vlines)
+    # Intersections: a vertical line at x crossing a horizontal line at y.
+    points: set[tuple[float, float]] = set()
+    for y in ys:
+        for x in xs:
+            if _covers(hlines[y], x, x) and _covers(vlines[x], y, y):
+                points.add((x, y))
+    if len(points) > 40000:
+        return []  # a hatch pattern, not a table
+    cells = []
+    for x, y in points:  # (x, y) as a cell's top-left corner
+        below = [yy for yy in ys[: bisect_left(ys, y)][::-1] if (x, yy) in points]
+        right = [xx for xx in xs[bisect_right(xs, x):] if (xx, y) in points]
+        found = None
+        for yy in below:
+            if not _covers(vlines[x], yy, y):
+                break
+            for xx in right:
+                if not _covers(hlines[y], x, xx):
+                    break
+                if (xx, yy) in points and _covers(vlines[xx], yy, y) and _covers(hlines[yy], x, xx):
+                    found = (x, yy, xx, y)
+                    break
+            if found:
+                break
+        if found:
+            cells.append(found)
+    return _group(cells)
+
+
+def _group(cells):
+    """Cells sharing a corner belong to one table (union-find over corners)."""
+    parent = list(range(len(cells)))
+
+    def root(i):
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    owner: dict[tuple[float, float], int] = {}
+    for i, (x0, y0, x1, y1) in enumerate(cells):
+        for corner in ((x0, y0), (x0, y1), (x1, y0), (x1, y1)):
+            j = owner.setdefault(corner, i)
+            if j != i:
+                parent[root(i)] = root(j)
+    groups: dict[int, list] = {}
+    for i, cell in enumerate(cells):
+        groups.setdefault(root(i), []).append(cell)
+    tables = [sorted(g, key=lambda c: (-c[3], c[0])) for g in groups.values() if len(g) >= 2]
+    tables.sort(key=lambda t: -max(c[3] for c in t))
+    return tables
