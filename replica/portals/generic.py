@@ -99,7 +99,7 @@ class GenericSite(Site):
             return Response.not_found()
         base, name = self.columns()[classify]
         rows = "\n".join(
-            f'<li><a href="{it.path}" title="{esc(it.title)}">{esc(it.title)}</a><span class="date">[{it.date.isoformat()}]</span></li>'
+            f'<li><a href="{it.path}" title="{esc(it.title)}">{self.shown(it.title)}</a><span class="date">[{it.date.isoformat()}]</span></li>'
             for it in self.listed(classify)[(n - 1) * self.perpage : n * self.perpage])
         total = sum(1 for it in self.items if it.classify == classify)
         pager = f"共{total}条 第{n}/{count}页 "

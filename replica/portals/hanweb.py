@@ -87,9 +87,9 @@ class HanwebSite(Site):
         d = item.date.isoformat()
         t = esc(item.title)
         if self.table_rows:
-            return (f'<table width="100%"><tr><td><a href="{item.path}" title="{t}" target="_blank">{t}</a></td>'
+            return (f'<table width="100%"><tr><td><a href="{item.path}" title="{t}" target="_blank">{self.shown(item.title)}</a></td>'
                     f'<td class="bt_time">{d}</td></tr></table>')
-        return f'<li><a href="{item.path}" title="{t}" target="_blank">{t}</a><span class="bt-data-time">{d}</span></li>'
+        return f'<li><a href="{item.path}" title="{t}" target="_blank">{self.shown(item.title)}</a><span class="bt-data-time">{d}</span></li>'
 
     def nextgroup(self) -> str:
         return (f'<a href="/module/web/jpage/dataproxy.jsp?page=1&appid=1&webid={self.webid}&path=/'

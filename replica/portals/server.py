@@ -12,6 +12,7 @@ from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
 
+MAX_BODY = 1 << 20  # request bodies (dataproxy forms) are small
 REASONS = {
     200: "OK", 301: "Moved Permanently", 302: "Found", 304: "Not Modified", 400: "Bad Request",
     404: "Not Found", 405: "Method Not Allowed", 500: "Internal Server Error",
@@ -84,13 +85,17 @@ class _Handler(BaseHTTPRequestHandler):
         self._serve("HEAD")
 
     def _serve(self, method: str) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length > 0 else b""
         headers = {k.lower(): v for k, v in self.headers.items()}
-        try:
-            resp = self.server.app(parse_request(method, self.path, headers, body))
-        except Exception as exc:  # a replica bug must not hang the crawler: answer 500 and say why
-            resp = Response(500, f"replica error: {exc!r}".encode(), "text/plain; charset=utf-8")
+        length = headers.get("content-length", "0").strip() or "0"
+        if not length.isdigit() or int(length) > MAX_BODY:
+            self.close_connection = True  # the body cannot be skipped reliably
+            resp = Response(400, b"bad Content-Length", "text/plain; charset=utf-8")
+        else:
+            body = self.rfile.read(int(length)) if int(length) else b""
+            try:
+                resp = self.server.app(parse_request(method, self.path, headers, body))
+            except Exception as exc:  # a replica bug must not hang the crawler: answer 500 and say why
+                resp = Response(500, f"replica error: {exc!r}".encode(), "text/plain; charset=utf-8")
         head = [f"HTTP/1.1 {resp.status} {REASONS.get(resp.status, 'Status')}".encode()]
         all_headers: list[tuple[str, str | bytes]] = [("Server", "nginx")]
         if resp.status != 304:

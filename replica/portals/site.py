@@ -62,6 +62,8 @@ class Site:
         self.etag = rng.random() < 0.8  # the rest send Last-Modified only
         self.org_code = f"{rng.randint(0, 99999999):08d}{rng.choice('0123456789X')}"
         self.clock: date | None = None  # moves forward with every change: listing Last-Modified
+        # listings that cut long link texts ("…"), leaving the full title only in the title attribute
+        self.truncate = random.Random(f"{seed}:truncate").random() < 0.5
         self.setup(rng)
 
     def default_noise(self, rng: random.Random) -> int:
@@ -153,6 +155,12 @@ class Site:
             self.files[request_key(att.path)] = (item, att)
             if att.redirect_to:  # the handler's 302 target serves the bytes
                 self.files[request_key(att.redirect_to)] = (item, dataclasses.replace(att, path=att.redirect_to, redirect_to=None))
+
+    def shown(self, title: str) -> str:
+        """A listing's link text (escaped)."""
+        if self.truncate and len(title) > 24:
+            title = title[:22] + "..."
+        return esc(title)
 
     def listed(self, classify: int | None = None) -> list[Item]:
         """Items as listings show them: newest first."""

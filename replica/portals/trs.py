@@ -67,7 +67,7 @@ class TrsSite(Site):
         for it in self.listed()[n * self.perpage : (n + 1) * self.perpage]:
             href = "./" + it.path[len(self.col):]
             t = esc(it.title)
-            rows.append(f'<li><a href="{href}" title="{t}" target="_blank">{t}</a><span>{it.date.isoformat()}</span></li>')
+            rows.append(f'<li><a href="{href}" title="{t}" target="_blank">{self.shown(it.title)}</a><span>{it.date.isoformat()}</span></li>')
         row_text = "\n".join(rows)
         body = f"""<div class="position">您当前的位置：<a href="/">首页</a> &gt; <a href="{self.col}index.{self.ext}">政府信息公开年报</a></div>
 <div class="list_con"><ul class="list">

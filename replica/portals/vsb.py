@@ -69,7 +69,7 @@ class VsbSite(Site):
         rows = []
         for i, it in enumerate(self.listed()[(k - 1) * self.perpage : k * self.perpage]):
             t = esc(it.title)
-            rows.append(f'<li id="line_u8_{i}"><a href="{up}{it.path.lstrip("/")}" title="{t}">{t}</a>'
+            rows.append(f'<li id="line_u8_{i}"><a href="{up}{it.path.lstrip("/")}" title="{t}">{self.shown(it.title)}</a>'
                         f'<span>{it.date.isoformat()}</span></li>')
         name = self.col.rsplit("/", 1)[1]
 

@@ -175,7 +175,7 @@ def test_change_report_new_bytes_same_url_listing_updated():
             assert after.spec.values != before.spec.values or after.spec.raw != before.spec.raw
             site = next(s for s in w.sites if s.agency.source_id == after.source_id)
             listings = "".join(decoded(*get(site.base_url + t)[1:]) for t in site.listing_targets())
-            row = re.search(re.escape(after.title) + r"</a><span>([\d-]+)</span>", listings)
+            row = re.search('title="' + re.escape(after.title) + r'"[^>]*>[^<]*</a><span>([\d-]+)</span>', listings)
             assert row.group(1) == after.published.isoformat()
         with pytest.raises(ValueError):
             w.change_report(w.noise_urls()[0])
@@ -267,3 +267,28 @@ def test_cli_serve_prints_urls_and_writes_sources(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "6 replica portals, 6 reports" in out and out.count("http://127.0.0.") == 6
     assert (tmp_path / "s.yaml").read_text("utf-8").count("family:") == 6
+
+
+def test_bad_requests_get_clear_errors_not_crashes(world):
+    import http.client
+    import json
+
+    by_family = {p.family: p for p in world.portals}
+    gk = by_family["gkmlpt"]
+    assert get(f"{gk.base_url}/gkmlpt/api/all/abc?page=1&sid={gk.params['sid']}")[0] == 400
+    assert get(f"{gk.base_url}/gkmlpt/api/all/1?page=1&sid={gk.params['sid']}")[0] == 404
+    assert get(f"{gk.base_url}/gkmlpt/api/all/0?page=x&sid={gk.params['sid']}")[0] == 400
+    js = by_family["json_api"]
+    api = js.params["url_template"].split("?")[0]
+    status, _, body = get(f"{js.base_url}{api}?channel=nope&p=1")
+    assert status == 404 and json.loads(body)["code"] == 404
+    assert get(js.base_url + js.params["url_template"].replace("{page}", "x"))[0] == 400
+    assert get(f"{by_family['trs_wcm'].base_url}/no/such/page.html")[0] == 404
+    host = urlsplit(js.base_url).netloc
+    conn = http.client.HTTPConnection(host, timeout=10)
+    conn.putrequest("POST", "/api/xxgk/list")
+    conn.putheader("Content-Length", "abc")
+    conn.endheaders()
+    assert conn.getresponse().status == 400
+    conn.close()
+    assert get(js.start_urls[0])[0] == 200  # still serving
