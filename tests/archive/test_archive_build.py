@@ -285,3 +285,11 @@ def test_changed_report_is_a_new_version_and_revisits_are_not_reparsed(world, tm
     # the agency was renamed in the registry: same id, new name, its reports still attached
     assert rows(db, "SELECT name FROM agencies WHERE id = 'zj-hz-czj'")[0]["name"] == "杭州市财政局（更名）"
     assert db.execute("SELECT count(*) FROM reports WHERE agency_id = 'zj-hz-czj'").fetchone()[0] == 3
+
+
+def test_build_without_a_capture_store_is_a_clear_error(tmp_path, capsys):
+    from xxgk.cli import main
+
+    assert main(["build", "--data", str(tmp_path / "nowhere"), "--quiet"]) == 2
+    assert "captures.db missing" in capsys.readouterr().err
+    assert not (tmp_path / "nowhere").exists()  # nothing created where nothing was
