@@ -83,6 +83,7 @@ def map_table(view: GridView, out: Collector, state: LegacyState) -> None:
     col_labels = {}
     if header_row is not None:
         col_labels = {c: t.strip() for c, t in view.logical(header_row)}
+    header_len = len(view.texts[header_row]) if header_row is not None else None
     for r in range(len(view.texts)):
         if r == header_row:
             continue
@@ -90,12 +91,24 @@ def map_table(view: GridView, out: Collector, state: LegacyState) -> None:
         nonblank = [(c, t) for c, t in cells if not is_blank(t)]
         if not nonblank:
             continue
-        label_c, label = nonblank[0]
-        n = norm(label)
-        for word, ctx in _CONTEXTS:
-            if word in n:
-                state.context = ctx
-                break
+        u_col, v_cols = unit_col, value_cols
+        if not view.spans_known and header_len is not None and len(cells) != header_len:
+            # merges unmarked: the unit and number columns are counted from the row's end
+            shift = len(cells) - header_len
+            u_col = unit_col + shift if unit_col is not None else None
+            v_cols = [c + shift for c in value_cols] if value_cols is not None else None
+        limit = u_col if u_col else (min(v_cols) if v_cols else None)
+        label_cells = [(c, t) for c, t in nonblank if limit is None or c < limit] or nonblank[:1]
+        if limit is None:
+            label_cells = label_cells[:1]
+        # the most specific label is the rightmost; cells to its left (a merged block name) give context
+        label_c, label = label_cells[-1]
+        for _c, t in label_cells:
+            n = norm(t)
+            for word, ctx in _CONTEXTS:
+                if word in n:
+                    state.context = ctx
+                    break
         key = None
         if state.context and state.context in by_context:
             key = by_context[state.context].match(label, loose=False)
@@ -105,14 +118,16 @@ def map_table(view: GridView, out: Collector, state: LegacyState) -> None:
             key = by_context[state.context].match(label)
         if key in _CONTEXT_KEYS:
             state.context = _CONTEXT_KEYS[key]
+        label_cols = {c for c, _ in label_cells}
         unit_text = ""
-        if unit_col is not None and unit_col != label_c:
-            unit_text = next((t for c, t in cells if c == unit_col), "")
-        if value_cols is not None:
-            candidates = [c for c in value_cols if c != label_c]
+        if u_col is not None and u_col not in label_cols:
+            unit_text = next((t for c, t in cells if c == u_col), "")
+        if v_cols is not None:
+            candidates = [c for c in v_cols if c > label_c]
         else:
-            candidates = [c for c, _ in cells if c > label_c and c != unit_col]
+            candidates = [c for c, _ in cells if c > label_c and c != u_col]
         value_c = candidates[0] if candidates else None
+        row_label = label.strip()
         if key and value_c is not None:
             raw = next((t for c, t in cells if c == value_c), "")
             unit = header_unit(unit_text) or header_unit(col_labels.get(value_c))
@@ -120,9 +135,9 @@ def map_table(view: GridView, out: Collector, state: LegacyState) -> None:
                 pass  # a group row (unit ——): no value of its own
             elif out.value(key, raw, table, view.ref(r, value_c), unit=unit):
                 for c, t in cells:
-                    if c not in (label_c, value_c, unit_col):
-                        out.cell(table, r, c, t, label.strip(), col_labels.get(c), view.ref(r, c))
+                    if c not in label_cols and c not in (value_c, u_col):
+                        out.cell(table, r, c, t, row_label, col_labels.get(c), view.ref(r, c))
                 continue
         for c, t in cells:
-            if c != label_c:
-                out.cell(table, r, c, t, label.strip(), col_labels.get(c), view.ref(r, c))
+            if c not in label_cols:
+                out.cell(table, r, c, t, row_label, col_labels.get(c), view.ref(r, c))

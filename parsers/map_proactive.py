@@ -48,41 +48,62 @@ def item_labels() -> set[str]:
     return set(idx.exact) | set(idx.cores)
 
 
+def _item_cell(items: LabelIndex, nonblank: list[tuple[int, str]]):
+    """(position in ``nonblank``, item) of the row's item label: one of its first cells, since a block
+    caption (第二十条第（五）项) may sit in a merged first column beside it."""
+    for i, (_c, t) in enumerate(nonblank[:3]):
+        item = items.match(t, loose=False)
+        if item:
+            return i, item
+    for i, (_c, t) in enumerate(nonblank[:2]):
+        if "二十条" in norm(t):
+            continue
+        item = items.match(t)
+        if item:
+            return i, item
+        break
+    return None, None
+
+
 def map_table(view: GridView, out: Collector) -> None:
     table = 2
     items, measures = _indexes()
     header: dict[int, tuple[str, str | None, str]] = {}  # column -> (measure, unit, label)
+    order: list[tuple[str, str | None, str]] = []  # the header's measures left to right (text dumps)
     for r in range(len(view.texts)):
         cells = view.logical(r)
         nonblank = [(c, t) for c, t in cells if t.strip()]
         if not nonblank:
             continue
-        first_c, first_t = nonblank[0]
-        if "二十条" in norm(first_t) and len(nonblank) == 1:
+        if "二十条" in norm(nonblank[0][1]) and len(nonblank) == 1:
             continue  # block caption
-        found = {c: measures.match(t) for c, t in nonblank[1:]}
-        if any(found.values()) and not items.match(first_t):
-            header = {}
-            for c, t in nonblank[1:]:
-                if found[c]:
-                    header[c] = (found[c], header_unit(t), t.strip())
-            if view.spans_known:  # a header cell spanning several columns covers each of them
-                for c, _t in nonblank[1:]:
+        at, item = _item_cell(items, nonblank)
+        if item is None:
+            found = {c: measures.match(t) for c, t in nonblank}
+            if any(found.values()):
+                header, order = {}, []
+                for c, t in nonblank:
                     if found[c]:
-                        for cc in range(c, len(view.texts[r])):
+                        header[c] = (found[c], header_unit(t), t.strip())
+                        order.append(header[c])
+                        # a header cell spanning several columns covers each of them
+                        for cc in range(c + 1, len(view.texts[r])):
                             if view.ids[r][cc] != view.ids[r][c]:
                                 break
                             header[cc] = header[c]
-            continue
-        item = items.match(first_t)
-        row_label = first_t.strip()
-        for c, t in cells:
-            if c == first_c:
                 continue
+        label_c, row_label = nonblank[at if at is not None else 0]
+        row_label = row_label.strip()
+        after = [(c, t) for c, t in cells if c > label_c]
+        if view.spans_known:
+            pairs = [(c, t, header.get(c)) for c, t in after]
+        else:
+            # merges unmarked: the values are the last cells, under the header's measures from the right
+            k = len(order)
+            pairs = [(c, t, order[k - len(after) + i] if 0 <= k - len(after) + i < k else None)
+                     for i, (c, t) in enumerate(after)]
+        for c, t, h in pairs:
             ref = view.ref(r, c)
-            h = header.get(c)
             if item and h and out.value(f"proactive.{item}.{h[0]}", t, table, ref, unit=h[1]):
-                continue
-            if c < first_c:
                 continue
             out.cell(table, r, c, t, row_label, h[2] if h else None, ref)

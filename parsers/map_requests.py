@@ -153,8 +153,8 @@ def map_table(view: GridView, out: Collector, state: RequestsState) -> None:
         if row is None and (not prev or all(is_blank(t) for t in row_texts[n - D:])):
             continue  # a header row that happens to be wide
         padded = labels + [labels[-1]] * max(0, 3 - len(labels))
-        if row is not None:
-            prev = padded
+        if row is not None or any(not is_blank(t) for t in labels):
+            prev = padded  # also an unknown labelled row (a subtotal): it is the "label above" next
         _emit_row(view, out, r, row, labels, [(n - D + i, a) for i, a in enumerate(APPLICANTS)], table)
     state.labels = prev
 

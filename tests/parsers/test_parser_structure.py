@@ -208,3 +208,52 @@ def test_reader_issues_are_passed_on():
     out = parse_document(doc)
     assert out["issues"][0]["rule"] == "parse.ocr_needed"
     assert out["issues"][0]["key"] is None
+
+
+def test_proactive_caption_in_a_merged_first_column():
+    """第二十条 blocks printed with the caption as a vertical first column beside the rows."""
+    cap1 = C("第二十条第（一）项", 3, 1)
+    cap5 = C("第二十条第（五）项", 2, 1)
+    rows = [[cap1, C("信息内容"), C("本年新制作数量"), C("本年新公开数量"), C("对外公开总数量")],
+            [C("规章"), C("1"), C("2"), C("3")],
+            [C("规范性文件"), C("4"), C("5"), C("6")],
+            [cap5, C("信息内容"), C("上一年项目数量"), C("本年增/减"), C("处理决定数量")],
+            [C("行政许可"), C("7"), C("+8"), C("9")]]
+    out = parse_document(Document(blocks=[Table(rows=rows)], format="html"))
+    v = {x["key"]: x["value"] for x in out["values"]}
+    assert v == {"proactive.regulations.new_made": 1, "proactive.regulations.new_published": 2,
+                 "proactive.regulations.total_published": 3, "proactive.normative_documents.new_made": 4,
+                 "proactive.normative_documents.new_published": 5, "proactive.normative_documents.total_published": 6,
+                 "proactive.licensing.prev_items": 7, "proactive.licensing.change": 8,
+                 "proactive.licensing.decisions": 9}
+
+
+def test_proactive_text_dump_caption_and_header_in_one_row():
+    rows = [["第二十条第（六）项", "信息内容", "上一年项目数量", "本年增/减", "处理决定数量"],
+            ["行政处罚", "3", "减（1）", "40"],
+            ["行政强制", "1", "0", "2"]]
+    t = Table(rows=[[Cell(x) for x in r] for r in rows], spans_known=False)
+    out = parse_document(Document(blocks=[t], format="text"))
+    v = {x["key"]: x["value"] for x in out["values"]}
+    assert v["proactive.penalty.prev_items"] == 3
+    assert v["proactive.penalty.change"] == -1
+    assert v["proactive.coercion.decisions"] == 2
+
+
+def test_legacy_grid_with_block_column_and_cumulative_column():
+    """指标名称 spanning a block column and an item column; 本期实际 | 本年累计: the period's column."""
+    rows = [[C("指标名称", 1, 2), C("计量单位"), C("本期实际"), C("本年累计")],
+            [C("行政复议", 3, 1), C("行政复议数量"), C("件"), C("4"), C("9")],
+            [C("维持具体行政行为数"), C("件"), C("3"), C("7")],
+            [C("被依法纠错数"), C("件"), C("1"), C("2")],
+            [C("举报投诉", 2, 1), C("举报投诉数量"), C("件"), C("2"), C("2")],
+            [C("维持具体行政行为数"), C("件"), C("1"), C("1")],
+            [C("收费", 1, 1), C("依申请公开信息收取的费用"), C("万元"), C("0.05"), C("0.1")]]
+    out = parse_document(Document(blocks=[Table(rows=rows)], format="docx"))
+    v = {x["key"]: x["value"] for x in out["values"]}
+    assert v == {"legacy.appeals.reviews": 4, "legacy.appeals.reviews_upheld": 3,
+                 "legacy.appeals.reviews_corrected": 1, "legacy.appeals.complaints": 2,
+                 "legacy.appeals.complaints_upheld": 1, "legacy.fees.collected_yuan": 500}
+    cumulative = {c["row_label"]: c["raw"] for c in out["cells"] if c["col_label"] == "本年累计"}
+    assert cumulative["行政复议数量"] == "9"
+    assert out["metadata"]["template"] == "legacy"
