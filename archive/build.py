@@ -522,6 +522,7 @@ def build(data_dir, db_path=None, rebuild: bool = False, workers: int | None = N
     bar = Progress(n_docs, "parsing", enabled=progress)
     parser = Parser(data_dir, workers)
     done_versions: set[tuple] = set()
+    last_chunk = {c["sha256"]: i // CHUNK for i, inst in enumerate(todo) for c in inst["docs"]}
     try:
         by_hash: dict[str, dict] = {}
         for start in range(0, len(todo), CHUNK):
@@ -542,7 +543,11 @@ def build(data_dir, db_path=None, rebuild: bool = False, workers: int | None = N
             with db.conn:
                 for inst in chunk:
                     outcomes = {c["id"]: by_hash[c["sha256"]] for c in inst["docs"]}
-                    built = assemble(inst, outcomes, agency_of_source, parser_version)
+                    try:
+                        built = assemble(inst, outcomes, agency_of_source, parser_version)
+                    except Exception as exc:  # noqa: BLE001 - a parse result off the contract fails one report only
+                        error = {"status": "failed", "error": f"unusable parse result: {type(exc).__name__}: {exc}"}
+                        built = assemble(inst, dict.fromkeys(outcomes, error), agency_of_source, parser_version)
                     version = (built["report"]["url"], built["report"]["sha256"])
                     if version in done_versions:  # the same version seen in an earlier run: link only
                         rid = db.execute("SELECT id FROM reports WHERE url = ? AND sha256 = ?", version).fetchone()[0]
@@ -554,8 +559,7 @@ def build(data_dir, db_path=None, rebuild: bool = False, workers: int | None = N
                     touched.add(rid)
                     counts[f"{kind}_reports"] += 1
             # free parse results no later instance can need
-            remaining = {c["sha256"] for inst in todo[start + CHUNK :] for c in inst["docs"]}
-            by_hash = {k: v for k, v in by_hash.items() if k in remaining}
+            by_hash = {k: v for k, v in by_hash.items() if last_chunk[k] > start // CHUNK}
     finally:
         parser.close()
 
