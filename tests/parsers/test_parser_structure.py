@@ -257,3 +257,21 @@ def test_legacy_grid_with_block_column_and_cumulative_column():
     cumulative = {c["row_label"]: c["raw"] for c in out["cells"] if c["col_label"] == "本年累计"}
     assert cumulative["行政复议数量"] == "9"
     assert out["metadata"]["template"] == "legacy"
+
+
+def test_odd_tables_never_crash_the_parse():
+    """Ragged rows, empty tables, giant spans, labels without numbers: issues or cells, never an exception."""
+    import random
+
+    rng = random.Random(7)
+    words = ["自然人", "总计", "行政复议", "行政诉讼", "规章", "第二十条第（五）项", "信息内容", "本年增/减", "统计指标",
+             "单位", "收到申请数", "（三）不予公开", "3.其他", "——", "", "12", "增（3）", "x", "1.属于国家秘密"]
+    for _ in range(150):
+        rows = []
+        for _r in range(rng.randint(0, 12)):
+            rows.append([Cell(rng.choice(words), rowspan=rng.choice([1, 1, 2, 40]), colspan=rng.choice([1, 1, 3, 30]))
+                         for _c in range(rng.randint(0, 16))])
+        t = Table(rows=rows, spans_known=rng.random() < 0.5)
+        out = parse_document(Document(blocks=["标题", t, Table(rows=[])], format="html"))
+        assert set(out) == {"metadata", "values", "cells", "issues"}
+        assert not [i for i in out["issues"] if i["rule"] == "parse.table_failed"], out["issues"]
