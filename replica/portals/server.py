@@ -40,6 +40,12 @@ class Response:
     headers: list[tuple[str, str | bytes]] = field(default_factory=list)
     last_modified: date | None = None  # set on cacheable responses: enables ETag/Last-Modified/304
     etag: bool = True  # send an ETag along with Last-Modified
+    derived: dict = field(default_factory=dict, repr=False)  # etag value / gzipped body, computed once
+
+    def copy(self) -> Response:
+        """A copy whose header list can grow without touching this (cached) response."""
+        return Response(self.status, self.body, self.content_type, list(self.headers), self.last_modified,
+                        self.etag, self.derived)
 
     @classmethod
     def not_found(cls) -> Response:

@@ -294,7 +294,7 @@ class ReplicaWorld:
         def app(req: Request) -> Response:
             resp = self.faults.before(req.target) if req.path != "/robots.txt" else None
             if resp is None:
-                resp = site.finish(req, site.handle(req))
+                resp = site.finish(req, site.respond(req))
             with self._log_lock:
                 self.request_log.append((req.method, site.base_url + req.target, resp.status))
             return resp
