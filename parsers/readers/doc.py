@@ -71,6 +71,8 @@ def convert_to_docx(data: bytes, suffix: str = ".doc", timeout: float = limits.S
 
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+# Directory entry names (UTF-16LE) of Word/WPS documents and Microsoft Works files.
+_DOCUMENT_STREAMS = tuple(n.encode("utf-16-le") for n in ("WordDocument", "CONTENTS", "MatOST"))
 
 
 def read(data: bytes, fmt: str = "doc") -> Document:
@@ -78,6 +80,9 @@ def read(data: bytes, fmt: str = "doc") -> Document:
     if not data.startswith(OLE_MAGIC) and not data.lstrip()[:5] == b"{\\rtf":
         # Anything else would be imported by LibreOffice as plain text, garbage included.
         raise UnreadableDocument(f"not a {fmt.upper()} file: no OLE2 or RTF header")
+    if data.startswith(OLE_MAGIC) and not any(name in data for name in _DOCUMENT_STREAMS):
+        # LibreOffice would import a damaged or foreign OLE2 file as UTF-16 garbage text.
+        raise UnreadableDocument(f"OLE2 file without a word-processing stream: not a readable {fmt.upper()}")
     converted = convert_to_docx(data, suffix=".wps" if fmt == "wps" else ".doc")
     doc = docx.read(converted)
     doc.format = fmt

@@ -128,4 +128,9 @@ def test_html_that_is_binary_garbage_still_reads_or_says_why():
 def test_doc_reader_without_libreoffice_says_so(monkeypatch, tmp_path):
     monkeypatch.setenv("PATH", str(tmp_path))  # an empty PATH: no soffice to be found
     with pytest.raises(ConverterMissing, match="LibreOffice \\(soffice\\) is not installed"):
-        doc.read(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600)
+        doc.read(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600 + "WordDocument".encode("utf-16-le"))
+
+
+def test_damaged_ole_file_is_not_imported_as_text():
+    with pytest.raises(UnreadableDocument, match="without a word-processing stream"):
+        doc.read(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + os.urandom(4000))
