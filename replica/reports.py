@@ -65,7 +65,7 @@ LEGACY_REFUSED = (
     "refused_state_secret", "refused_commercial_secret", "refused_privacy", "refused_security_stability",
     "refused_not_gov_info", "refused_other_law",
 )
-NULL_MARKS = ("", "——", "/", "")  # printed for a blank cell (value None); empty twice as likely
+NULL_MARKS = ("", "——", "/", "", "——", "—", "无")  # printed for a blank cell (value None)
 
 
 @dataclass
@@ -435,6 +435,8 @@ def _print_values(rng: random.Random, values: dict, options: dict) -> dict[str, 
             raw[k] = _fmt_count(v, rng, options)
         if options.get("nbsp_first") and k.startswith("requests.") and k.endswith(".natural_person"):
             raw[k] = "\u00a0" + raw[k]
+        elif options.get("padded_values") and rng.random() < 0.2:  # " 0", "0 " as typed in Word
+            raw[k] = rng.choice([" ", "\u3000"]) + raw[k] if rng.random() < 0.5 else raw[k] + " "
     return raw
 
 
@@ -558,6 +560,7 @@ def generate(seed: int, template: str, agency: str | None = None, region: str | 
         "fullwidth_digits": vrng.random() < 0.1,
         "t3_single_other": template == "2021" and vrng.random() < 0.15,
         "blank_subtotals": template != "legacy" and vrng.random() < 0.1,
+        "padded_values": vrng.random() < 0.15,
     })
     values: dict = {}
     if template == "legacy":
