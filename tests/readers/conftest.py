@@ -137,23 +137,36 @@ def make_pdf(blocks, repeat_rows=0, font_size=7) -> bytes:
     return buf.getvalue()
 
 
-@pytest.fixture(scope="session")
-def soffice_doc():
-    """A real .doc made by LibreOffice from a DOCX with TABLE3 (session-scoped: soffice is slow)."""
+LONG_PARAGRAPH = ("本年度，我局认真贯彻落实《中华人民共和国政府信息公开条例》和上级部署，坚持以公开为常态、"
+                  "不公开为例外，全面推进决策、执行、管理、服务、结果公开，主动回应社会关切，取得了明显成效。")
+
+
+def _soffice_convert(data: bytes, target: str) -> bytes:
     soffice = shutil.which("soffice")
     if soffice is None:
         pytest.skip("LibreOffice not installed")
-    data = make_docx(["一、总体情况", "本年度情况如下。", TABLE3, "四、复议诉讼"])
     with tempfile.TemporaryDirectory() as work:
         src = Path(work, "report.docx")
         src.write_bytes(data)
         subprocess.run([soffice, "--headless", f"-env:UserInstallation=file://{work}/profile",
-                        "--convert-to", "doc", "--outdir", work, str(src)],
+                        "--convert-to", target, "--outdir", work, str(src)],
                        capture_output=True, timeout=180, check=False)
-        out = Path(work, "report.doc")
+        out = Path(work, f"report.{target}")
         if not out.exists():
-            pytest.fail("LibreOffice did not produce a .doc")
+            pytest.fail(f"LibreOffice did not produce a .{target}")
         return out.read_bytes()
+
+
+@pytest.fixture(scope="session")
+def soffice_pdf():
+    """A PDF exported by LibreOffice (embedded Noto CJK subset fonts, Writer table rulings)."""
+    return _soffice_convert(make_docx(["一、总体情况", LONG_PARAGRAPH, TABLE3, "四、复议诉讼"]), "pdf")
+
+
+@pytest.fixture(scope="session")
+def soffice_doc():
+    """A real .doc made by LibreOffice from a DOCX with TABLE3 (session-scoped: soffice is slow)."""
+    return _soffice_convert(make_docx(["一、总体情况", "本年度情况如下。", TABLE3, "四、复议诉讼"]), "doc")
 
 
 @pytest.fixture
@@ -162,6 +175,7 @@ def build():
 
     class Builders:
         TABLE3 = TABLE3
+        LONG_PARAGRAPH = LONG_PARAGRAPH
         spec_rows = staticmethod(spec_rows)
         cells_of = staticmethod(cells_of)
         html_table = staticmethod(html_table)

@@ -64,3 +64,16 @@ def test_doc_made_by_libreoffice_reads_back_exact_table(build, soffice_doc):
 def test_truncated_doc_is_unreadable(soffice_doc):
     with pytest.raises(UnreadableDocument, match="not a readable DOC|LibreOffice could not convert"):
         doc.read(soffice_doc[: len(soffice_doc) // 2])
+
+
+def test_pdf_exported_by_libreoffice_with_embedded_cjk_font(build, soffice_pdf):
+    got = read_document(soffice_pdf, filename="report.pdf")
+    assert got.format == "pdf" and got.issues == []
+    # The wrapped paragraph comes back as one paragraph.
+    assert got.paragraphs == ["一、总体情况", build.LONG_PARAGRAPH, "四、复议诉讼"]
+    assert len(got.tables) == 1
+    cells = build.cells_of(got.tables[0])
+    # Spans exact; texts equal up to the soft wraps of narrow PDF cells (a PDF keeps only visual lines).
+    assert [[(t.replace("\n", ""), rs, cs) for t, rs, cs in row] for row in cells] == [
+        [(t.replace("\n", ""), rs, cs) for t, rs, cs in row] for row in build.TABLE3]
+    assert cells[2][0] == ("商业\n企业", 1, 1)
