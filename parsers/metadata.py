@@ -66,24 +66,33 @@ def _is_heading(p: str) -> bool:
     return len(s) <= 14 and section_of(s) is not None and not s.endswith((":", "：", "。"))
 
 
+_CHROME = re.compile(r"[>»›]|当前位置|首页|您现在的位置|索引号|发布日期|来源[:：]")
+
+
 def _title(paras: list[str]) -> str | None:
     head = []
-    for p in paras[:12]:
+    for p in paras[:15]:
         if _is_heading(p) and section_of(p):
             break
         head.append(p)
+    best = None  # (rank, index, text): 年度报告 beats 工作报告 beats 年报
     for i, p in enumerate(head):
         s = squash(p)
-        if len(s) > 70 or not any(w in s for w in _TITLE_WORDS):
+        if len(s) > 70 or _CHROME.search(s) or s.endswith(("。", "；")) or "，" in s:
             continue
-        if i > 0:
-            prev = squash(head[i - 1])
-            starts_bare = bool(re.match(r"^(?:(?:19|20)\d{2}年度?)?(?:政府|政务)?信息公开", s)) or s.startswith("关于")
-            if starts_bare and prev and len(prev) <= 40 and not re.search(r"[。，,；;：:]", prev) \
-                    and not any(w in prev for w in _TITLE_WORDS):
-                return prev + s
-        return s
-    return None
+        rank = next((r for r, w in enumerate(_TITLE_WORDS) if w in s), None)
+        if rank is not None and (best is None or rank < best[0]):
+            best = (rank, i, s)
+    if best is None:
+        return None
+    _, i, s = best
+    if i > 0:
+        prev = squash(head[i - 1])
+        starts_bare = bool(re.match(r"^(?:(?:19|20)\d{2}年度?)?(?:政府|政务)?信息公开", s)) or s.startswith("关于")
+        if starts_bare and prev and len(prev) <= 40 and not re.search(r"[。，,；;：:]", prev) \
+                and not _CHROME.search(prev) and not any(w in prev for w in _TITLE_WORDS):
+            return prev + s
+    return s
 
 
 def _agency_from_title(title: str) -> str | None:

@@ -29,11 +29,6 @@ def _num(v) -> str:
     return str(v)
 
 
-def _label(key: str, *, skip_first: bool = False) -> str:
-    parts = all_keys()[key].zh.split("｜")
-    return parts[-1] if not skip_first else "｜".join(parts[1:])
-
-
 def render(result: dict) -> str:
     m = result["metadata"]
     values = {v["key"]: v for v in result["values"]}
@@ -56,15 +51,21 @@ def _proactive(values: dict) -> list[str]:
     keys = [k for k in all_keys() if k.startswith("proactive.") and k in values]
     if not keys:
         return []
-    out = ["", "二、主动公开政府信息情况"]
-    rows: dict[str, list[str]] = {}
+    # blocks as printed: 第二十条第（X）项, a header of measures, one line per item
+    blocks: dict[str, dict[str, list[str]]] = {}
     for k in keys:
-        rows.setdefault(k.split(".")[1], []).append(k)
-    lw = max(width(_label(ks[0], skip_first=True).split("｜")[0]) for ks in rows.values())
-    for ks in rows.values():
-        item = all_keys()[ks[0]].zh.split("｜")[1]
-        cols = [f"{all_keys()[k].zh.split('｜')[2].split(' (')[0]} {_num(values[k]['value'])}" for k in ks]
-        out.append("  " + pad(item, lw) + "  " + "   ".join(cols))
+        block, item, _ = all_keys()[k].zh.split("｜")
+        blocks.setdefault(block, {}).setdefault(item, []).append(k)
+    out = ["", "二、主动公开政府信息情况"]
+    for block, items in blocks.items():
+        measures = [all_keys()[k].zh.split("｜")[2].split(" (")[0].split(" / ")[0] for k in next(iter(items.values()))]
+        lw = max(width(i) for i in [*items, "信息内容"])
+        cw = [max(width(m), 8) for m in measures]
+        out.append(f"  {block}")
+        out.append("    " + pad("信息内容", lw) + "  " + "  ".join(pad(m, w, True) for m, w in zip(measures, cw, strict=False)))
+        for item, ks in items.items():
+            nums = [_num(values[k]["value"]) for k in ks]
+            out.append("    " + pad(item, lw) + "  " + "  ".join(pad(n, w, True) for n, w in zip(nums, cw, strict=False)))
     return out
 
 
@@ -77,15 +78,18 @@ def _requests(values: dict) -> list[str]:
                 rows.append(row)
     if not rows:
         return []
-    labels = {r: _label(f"requests.{r}.natural_person", skip_first=False) for r in rows}
-    for r in rows:  # the applicant is the last part; the row label is the one before
-        labels[r] = all_keys()[f"requests.{r}.natural_person"].zh.split("｜")[-2]
-    lw = min(max(width(x) for x in labels.values()), 40)
+    lw = 36
     cw = [max(width(h), 5) for h in _APPLICANT_ZH]
     out = ["", "三、收到和处理政府信息公开申请情况",
            "  " + pad("", lw) + " " + " ".join(pad(h, w, True) for h, w in zip(_APPLICANT_ZH, cw, strict=True))]
+    group = None
     for r in rows:
-        label = labels[r]
+        parts = all_keys()[f"requests.{r}.natural_person"].zh.split("｜")[:-1]
+        g = parts[0] if len(parts) > 1 and parts[0].startswith("（") else None
+        if g and g != group:
+            out.append("  " + g)  # a group label with no numbers of its own
+        group = g
+        label = ("  " if g else "") + parts[-1]
         while width(label) > lw:
             label = label[:-1]
         nums = [_num(values[f"requests.{r}.{a}"]["value"]) if f"requests.{r}.{a}" in values else ""

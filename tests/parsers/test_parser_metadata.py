@@ -87,3 +87,11 @@ def test_cli_readable_output_and_unreadable_exit(tmp_path):
     missing = subprocess.run([sys.executable, "-m", "xxgk", "parse", str(tmp_path / "nope.pdf")],
                              capture_output=True, text=True)
     assert missing.returncode != 0 and len(missing.stderr.strip().splitlines()) == 1
+
+
+def test_title_skips_page_chrome_and_sentences():
+    m = meta(["首页 > 信息公开 > 政府信息公开年报", "根据《条例》要求，现公布本机关2020年政府信息公开工作年度报告。",
+              "某某县人民政府办公室", "2020年度政府信息公开工作年度报告", "一、总体情况", "x"])
+    assert m["title"] == "某某县人民政府办公室2020年度政府信息公开工作年度报告"
+    assert m["agency"] == "某某县人民政府办公室"
+    assert m["year"] == 2020
