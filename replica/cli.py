@@ -38,6 +38,9 @@ def register(subparsers) -> None:
     s.add_argument("--write-sources", metavar="FILE", help="write the source registry YAML for these portals")
     s.add_argument("--no-faults", action="store_true", help="no slow page, no 500s (benchmarks)")
     s.add_argument("--no-doc", action="store_true", help="no DOC/WPS attachments (they need LibreOffice)")
+    s.add_argument("--render-workers", type=int, default=0,
+                   help="render attachments in N worker processes (default: in the serving thread)")
+    s.add_argument("--prerender", action="store_true", help="render every report before serving")
     s.set_defaults(func=serve)
     p.set_defaults(func=lambda args: (p.print_help(), 2)[1])
 
@@ -50,7 +53,10 @@ def serve(args: argparse.Namespace, stop: threading.Event | None = None) -> int:
         return 2
     stop = stop or threading.Event()
     with ReplicaWorld(seed=args.seed, agencies_per_family=args.agencies_per_family, years=args.years,
-                      faults=not args.no_faults, allow_doc=not args.no_doc) as world:
+                      faults=not args.no_faults, allow_doc=not args.no_doc,
+                      render_workers=getattr(args, "render_workers", 0)) as world:
+        if getattr(args, "prerender", False):
+            print(f"rendered {world.prerender()} report files", flush=True)
         if args.write_sources:
             world.write_sources(args.write_sources)
             print(f"sources written to {args.write_sources}", flush=True)

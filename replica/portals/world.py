@@ -6,7 +6,8 @@ own loopback address (127.0.0.N, N >= 10), plus the truth about what they hold.
         world.change_report(page_url); world.add_report(source_id, year); world.request_log
 
 `faults=False` lifts the slow page and the 500s (benchmarks); `allow_doc=False` replaces the
-LibreOffice-rendered DOC/WPS attachments by DOCX (fast tests).
+LibreOffice-rendered DOC/WPS attachments by DOCX (fast tests); attachments are rendered on first
+request in `render_workers` processes and cached; `prerender()` renders everything up front.
 """
 
 from __future__ import annotations
@@ -89,6 +90,7 @@ class ReplicaWorld:
         families: tuple[str, ...] | list[str] = FAMILIES,
         noise: int | None = None,
         allow_doc: bool = True,
+        render_workers: int = 0,
     ):
         unknown = set(families) - set(FAMILIES)
         if unknown:
@@ -98,6 +100,10 @@ class ReplicaWorld:
         self.seed = seed
         self.years = tuple(sorted(years))
         self.allow_doc = allow_doc
+        # DOCX/PDF/DOC rendering is CPU-bound (about 0.5-2 s a file): worker processes keep the
+        # servers responsive and use idle cores; 0 (default) renders in the requesting thread
+        self.render_workers = render_workers
+        self._pool = None
         self.faults = Faults(enabled=faults)
         self.request_log: list[tuple[str, str, int]] = []
         self._log_lock = threading.Lock()
@@ -130,6 +136,9 @@ class ReplicaWorld:
         for server in self.servers:
             server.stop()
         self.servers = []
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
 
     def __enter__(self) -> ReplicaWorld:
         return self.start()
@@ -238,12 +247,38 @@ class ReplicaWorld:
             with self._cache_lock:
                 if key in self._cache:
                     return self._cache[key]
-            from replica.render import render
-
-            data = render(self.spec(site, item), fmt, style)
+            data = self._render(self.spec(site, item), fmt, style)
             with self._cache_lock:
                 self._cache[key] = data
         return data
+
+    def _render(self, spec, fmt: str, style: str | None) -> bytes:
+        from replica.render import render
+
+        if fmt == "html" or self.render_workers <= 0:
+            return render(spec, fmt, style)
+        with self._cache_lock:
+            if self._pool is None:
+                import multiprocessing
+                from concurrent.futures import ProcessPoolExecutor
+
+                # spawn, not fork: the parent runs server threads
+                self._pool = ProcessPoolExecutor(self.render_workers, mp_context=multiprocessing.get_context("spawn"))
+            pool = self._pool
+        return pool.submit(render, spec, fmt, style).result()
+
+    def prerender(self, workers: int = 2) -> int:
+        """Render every report page body and attachment now (benchmarks: keep rendering out of the
+        measured crawl). Returns the number of files rendered."""
+        from concurrent.futures import ThreadPoolExecutor
+
+        jobs = [(s, it, a.render_fmt, None) for s in self.sites for it in s.items if it.kind == "report"
+                for a in it.attachments]
+        jobs += [(s, it, "html", f"{it.style}+utf-8") for s in self.sites for it in s.items
+                 if it.kind == "report" and it.fmt == "html"]
+        with ThreadPoolExecutor(max_workers=max(workers, self.render_workers)) as pool:
+            list(pool.map(lambda job: self.report_bytes(*job), jobs))
+        return len(jobs)
 
     def report_html(self, site: Site, item: Item) -> str:
         data = self.report_bytes(site, item, "html", f"{item.style}+utf-8")

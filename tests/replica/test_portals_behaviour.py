@@ -292,3 +292,18 @@ def test_bad_requests_get_clear_errors_not_crashes(world):
     assert conn.getresponse().status == 400
     conn.close()
     assert get(js.start_urls[0])[0] == 200  # still serving
+
+
+def test_render_workers_and_prerender_give_the_same_bytes():
+    def first_report(world):
+        site = world.sites[0]
+        return site, next(it for it in site.items if it.kind == "report")
+
+    kwargs = {"seed": 8, "agencies_per_family": 1, "families": ("generic",), "years": (2021,), "allow_doc": False}
+    with ReplicaWorld(render_workers=1, **kwargs) as pooled:
+        assert pooled.prerender() == sum(len(r.attachments) + (r.fmt == "html") for r in pooled.reports())
+        site, item = first_report(pooled)
+        fmt = "pdf" if item.fmt == "html" else item.fmt
+        pooled_bytes = pooled.report_bytes(site, item, fmt)
+    plain = ReplicaWorld(**kwargs)
+    assert plain.report_bytes(*first_report(plain), fmt) == pooled_bytes
