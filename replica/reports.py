@@ -88,10 +88,6 @@ class ReportSpec:
     options: dict = field(default_factory=dict)
     broken: list[str] = field(default_factory=list)  # the rules broken on purpose, in order
 
-    @property
-    def filename_stem(self) -> str:
-        return f"{self.year}年政府信息公开工作年度报告"
-
 
 # ---------------------------------------------------------------- rules (independent checker)
 
@@ -393,9 +389,7 @@ def _fmt_change(n: int, rng: random.Random, options: dict) -> str:
         return f"增（{n}）" if n > 0 else f"减（{-n}）"
     if style == "fullwidth":
         return f"＋{n}" if n > 0 else f"－{-n}"
-    if style == "ascii":
-        return f"+{n}" if n > 0 else f"-{-n}"
-    return str(n)  # bare: only for non-negative in practice, -n prints as -n
+    return f"+{n}" if n > 0 else f"-{-n}"  # ascii
 
 
 def _fmt_money(yuan: int | Decimal, mode: str) -> str:
@@ -447,7 +441,7 @@ def _num(values: dict, key: str) -> int | None:
     return None if v is None else int(v)
 
 
-def _sections(rng: random.Random, spec_agency: str, year: int, layout: str, values: dict) -> dict[str, str]:
+def _sections(rng: random.Random, spec_agency: str, year: int, values: dict) -> dict[str, str]:
     we = "本机关" if rng.random() < 0.5 else "我局" if spec_agency.endswith("局") else "本单位"
     overview = [
         f"{year}年，{spec_agency}坚持以习近平新时代中国特色社会主义思想为指导，认真贯彻落实《中华人民共和国政府信息公开条例》"
@@ -516,7 +510,7 @@ def _year_for(rng: random.Random, template: str) -> int:
     return rng.randint(2008, 2018)
 
 
-def _options(rng: random.Random, layout: str, year: int) -> dict:
+def _options(rng: random.Random) -> dict:
     return {
         "title_style": rng.choice(["one_line", "one_line", "two_lines", "year_first"]),
         "change_style": rng.choice(["zh", "fullwidth", "ascii", "zh"]),
@@ -549,7 +543,7 @@ def generate(seed: int, template: str, agency: str | None = None, region: str | 
         name = agency
         is_gov = agency.endswith("人民政府") or agency == government_name(reg)
     yr = year or _year_for(rng, template)
-    options = _options(rng, template, yr)
+    options = _options(rng)
     # label and layout variants of real reports (formats-research.md 5.1, 6.4), from their own stream
     # so that adding one does not reshuffle the values of every seed
     vrng = random.Random(f"xxgk-variants:{seed}:{template}")
@@ -604,6 +598,6 @@ def generate(seed: int, template: str, agency: str | None = None, region: str | 
         seed=seed, template="2019" if template == "2019_legacy" else template, layout=template,
         agency=name, region=reg.name, region_code=reg.code, level=reg.level, is_government=is_gov,
         year=yr, published=published, title=title, values=values, raw=raw,
-        sections=_sections(rng, name, yr, template, values), expected_issues=expected,
+        sections=_sections(rng, name, yr, values), expected_issues=expected,
         options=options, broken=broken,
     )

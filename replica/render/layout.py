@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from replica.reports import OTHER_2019, OTHER_2021, PARTS, ReportSpec, money_mode
+from replica.reports import OTHER_2019, OTHER_2021, PARTS, ReportSpec
 
 STYLES = ("one_table", "split_tables", "br_labels", "vertical_headers")
 
@@ -453,7 +453,3 @@ def parse_style(spec: ReportSpec, fmt: str, style: str | None) -> set[str]:
 def build(spec: ReportSpec, fmt: str, style: str | None = None) -> list[Block]:
     return Builder(spec, parse_style(spec, fmt, style)).blocks()
 
-
-def unit_of(key: str, spec: ReportSpec) -> str | None:
-    mode = money_mode(key, spec.options)
-    return {"wan_suffix": "万元", "wan_header": "万元", "wan_unit": "万元"}.get(mode or "", "元" if mode else None)
