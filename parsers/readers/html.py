@@ -317,6 +317,8 @@ class _Blocks:
             self.flush()
 
     def table(self, el, depth: int) -> None:
+        for caption in el.findall("caption"):  # often the table's heading ("三、收到和处理…")
+            self.walk(caption, depth + 1)
         rows = _table_rows(el)
         if not rows:
             return

@@ -79,11 +79,14 @@ def _read(data: bytes) -> Document:
                     and re.search(r"\S", text):
                 try:
                     blocks = _pdfium_page_blocks(page, textpage, i)
+                except pdf_grid.TooComplex as e:
+                    issues.append(_issue("parse.pdf_tables", "warning", f"page {i + 1}: tables not read ({e})"))
+                    blocks = []
                 except Exception:
                     blocks = None
                 if blocks:
                     page_blocks[i] = blocks
-                else:
+                elif blocks is None:
                     fallback_pages.append(i)
             if not text.strip() and pdfium_c.FPDF_PAGEOBJ_IMAGE in kinds:
                 image_pages.append(i)
@@ -132,7 +135,7 @@ def _pdfium_page_blocks(page, textpage, index: int) -> list | None:
     horizontal, vertical = pdf_grid.page_segments(page)
     found = pdf_grid.find_tables(horizontal, vertical)
     if not found:
-        return None
+        return None  # no ruled table found here: pdfplumber gets a try
     left, bottom, right, top = page.get_cropbox()
     blocks: list = []
     y = top

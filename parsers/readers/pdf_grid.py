@@ -13,6 +13,11 @@ from bisect import bisect_left, bisect_right
 
 TOL = 3.0  # points: snapping and joining tolerance (pdfplumber's default)
 MIN_EDGE = 2.0  # shorter segments are the ends of thin filled rectangles, not rulings
+MAX_GRID = 20_000  # horizontal x vertical lines beyond this is a pattern, not a table (bounds time)
+
+
+class TooComplex(Exception):
+    """The page draws more rulings than a table has: not searched, to keep time bounded."""
 
 
 def page_segments(page) -> tuple[list, list]:
@@ -91,6 +96,8 @@ def find_tables(horizontal, vertical) -> list[list[tuple[float, float, float, fl
     vlines = _snap_and_join(vertical)
     if len(hlines) < 2 or len(vlines) < 2:
         return []
+    if len(hlines) * len(vlines) > MAX_GRID:
+        raise TooComplex(f"{len(hlines)} x {len(vlines)} rulings")
     ys = sorted(hlines)
     xs = sorted(vlines)
     # Intersections: a vertical line at x crossing a horizontal line at y.
@@ -99,8 +106,6 @@ def find_tables(horizontal, vertical) -> list[list[tuple[float, float, float, fl
         for x in xs:
             if _covers(hlines[y], x, x) and _covers(vlines[x], y, y):
                 points.add((x, y))
-    if len(points) > 40000:
-        return []  # a hatch pattern, not a table
     cells = []
     for x, y in points:  # (x, y) as a cell's top-left corner
         below = [yy for yy in ys[: bisect_left(ys, y)][::-1] if (x, yy) in points]

@@ -134,3 +134,48 @@ def test_doc_reader_without_libreoffice_says_so(monkeypatch, tmp_path):
 def test_damaged_ole_file_is_not_imported_as_text():
     with pytest.raises(UnreadableDocument, match="without a word-processing stream"):
         doc.read(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + os.urandom(4000))
+
+
+def test_pdf_page_of_grid_paper_is_not_searched_for_tables():
+    from reportlab.pdfgen import canvas
+
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf)
+    c.drawString(72, 800, "grid paper")
+    for i in range(160):  # 160 x 160 rulings: a pattern, not a table
+        c.line(20, 20 + i * 5, 820, 20 + i * 5)
+        c.line(20 + i * 5, 20, 20 + i * 5, 820)
+    c.showPage()
+    c.save()
+    got = pdf.read(buf.getvalue())
+    assert got.tables == []
+    assert got.paragraphs == ["grid paper"]
+    assert [i["rule"] for i in got.issues] == ["parse.pdf_tables"]
+    assert "160 x 160 rulings" in got.issues[0]["message"]
+
+
+def test_pdf_table_drawn_inside_a_form_xobject_is_read_by_the_pdfplumber_fallback():
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf)
+    c.beginForm("grid")
+    for y in (700, 680, 660):
+        c.line(100, y, 300, y)
+    for x in (100, 200, 300):
+        c.line(x, 660, x, 700)
+    c.endForm()
+    c.doForm("grid")
+    c.setFont("STSong-Light", 10)
+    c.drawString(110, 686, "自然人")
+    c.drawString(210, 686, "总计")
+    c.drawString(110, 666, "3")
+    c.drawString(210, 666, "5")
+    c.showPage()
+    c.save()
+    got = pdf.read(buf.getvalue())
+    assert [[(x.text, x.rowspan, x.colspan) for x in row] for row in got.tables[0].rows] == [
+        [("自然人", 1, 1), ("总计", 1, 1)], [("3", 1, 1), ("5", 1, 1)]]
