@@ -226,8 +226,8 @@ def link_rows(doc, base_url: str) -> list[Link]:
         row = a
         for _ in range(3):  # the date sits in the same <li>/<tr>, at most a few levels up
             row = row.getparent()
-            if row is None:
-                break
+            if row is None or sum(1 for _ in row.iter("a")) > 1:
+                break  # past the row: an ancestor holding other links is the list, not this row
             date = find_date(row.text_content())
             if date or row.tag in ("li", "tr", "dd"):
                 break

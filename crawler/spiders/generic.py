@@ -4,12 +4,14 @@ column or annual reports (年报/年度报告), and pager links inside such colu
 
 from __future__ import annotations
 
+import re
+
 from scrapy.http import TextResponse
 
-from crawler.reports import link_rows, names_disclosure_column, normalize_title, parse_html
+from crawler.reports import link_rows, names_disclosure_column, parse_html
 from crawler.spiders.base import XxgkSpider
 
-_PAGER_TEXTS = {"下一页", "下页", "后页", "next", "Next", ">", "»", "›"}
+_PAGER_TEXTS = {"下一页", "下页", "后页", "尾页", "末页", "next", "Next", ">", "»", "›"}
 
 
 class GenericSpider(XxgkSpider):
@@ -31,7 +33,7 @@ class GenericSpider(XxgkSpider):
             if req is not None:
                 yield req
                 continue
-            text = normalize_title(link.text)
+            text = re.sub(r"\s+", "", link.text or "")
             follow = None
             if depth < self.max_depth and names_disclosure_column(link.text):
                 follow = depth + 1

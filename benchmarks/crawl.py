@@ -1,0 +1,162 @@
+"""Crawl throughput: `xxgk crawl` (capture on) against a bare Scrapy spider over the same replica.
+
+    python benchmarks/crawl.py [--agencies 6] [--years 2015-2024] [--rounds 2] [--append BENCHMARKS.md]
+
+The replica portals (faults off) run in this process; each crawl runs as its own process, as in
+production. The bare spider parses every page and follows in-portal links, nothing else (no
+capture, no report logic, no robots.txt). Both run with politeness lifted (no delays, no
+AutoThrottle, same concurrency). Pages/s = responses / Scrapy's elapsed time of the crawl (process
+start-up excluded). A warm-up crawl runs first so that the replica has rendered every document.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urljoin, urlsplit
+
+ROOT = Path(__file__).resolve().parents[1]
+CONCURRENCY = {"CONCURRENT_REQUESTS": 32, "CONCURRENT_REQUESTS_PER_DOMAIN": 8}
+
+
+def bare_worker(sources_path: str, out_path: str) -> None:
+    """Child process: the bare spider over every start URL of the registry."""
+    import scrapy
+    import yaml
+    from scrapy.crawler import CrawlerProcess
+
+    entries = yaml.safe_load(Path(sources_path).read_text(encoding="utf-8"))["sources"]
+    start = [u for e in entries for u in e["start_urls"]]
+    hosts = {urlsplit(u).netloc for u in start}
+
+    class BareSpider(scrapy.Spider):
+        name = "bare"
+        start_urls = start
+
+        def parse(self, response):
+            if not hasattr(response, "css"):
+                return
+            for href in response.css("a::attr(href)").getall():
+                url = urljoin(response.url, href)
+                if urlsplit(url).netloc in hosts:
+                    yield scrapy.Request(url, callback=self.parse)
+
+    process = CrawlerProcess({"LOG_LEVEL": "WARNING", "TELNETCONSOLE_ENABLED": False, "ROBOTSTXT_OBEY": False,
+                              "RETRY_ENABLED": False, "DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False,
+                              **CONCURRENCY})
+    crawler = process.create_crawler(BareSpider)
+    process.crawl(crawler)
+    process.start()
+    stats = crawler.stats.get_stats()
+    Path(out_path).write_text(json.dumps({
+        "responses": stats.get("downloader/response_count", 0),
+        "seconds": stats.get("elapsed_time_seconds"),
+        "bytes": stats.get("downloader/response_bytes", 0),
+    }))
+
+
+def run_bare(sources: Path, tmp: Path) -> dict:
+    out = tmp / "bare.json"
+    subprocess.run([sys.executable, __file__, "--bare-worker", str(sources), str(out)], cwd=ROOT, check=True)
+    return json.loads(out.read_text())
+
+
+def run_xxgk(sources: Path, tmp: Path, tag: str) -> dict:
+    data = tmp / f"data-{tag}"
+    args = [sys.executable, "-m", "xxgk", "crawl", "--sources", str(sources), "--data", str(data), "--fast",
+            "--run-id", tag, "--progress-every", "600", "-s", "RETRY_ENABLED=false"]
+    for k, v in CONCURRENCY.items():
+        args += ["-s", f"{k}={v}"]
+    args += ["-s", "XXGK_MAX_CONCURRENT_SOURCES=64"]
+    subprocess.run(args, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+    import sqlite3
+
+    db = sqlite3.connect(data / "captures.db")
+    stats = json.loads(db.execute("select stats from crawl_runs where id=?", [tag]).fetchone()[0])
+    n = db.execute("select count(*) from captures where warc_file is not null").fetchone()[0]
+    size = sum(p.stat().st_size for p in (data / "warc").glob("*.warc.gz"))
+    # the crawl's own wall time (start-up and summary excluded): first to last capture
+    first, last = db.execute("select min(fetched_at), max(fetched_at) from captures").fetchone()
+    from datetime import datetime
+
+    span = (datetime.fromisoformat(last.replace("Z", "+00:00"))
+            - datetime.fromisoformat(first.replace("Z", "+00:00"))).total_seconds()
+    return {"responses": n, "seconds": span, "run_seconds": stats["seconds"],
+            "reports": stats["totals"]["reports"], "attachments": stats["totals"]["attachments"],
+            "warc_bytes": size}
+
+
+def parse_years(text: str) -> tuple[int, ...]:
+    a, _, b = text.partition("-")
+    return tuple(range(int(a), int(b or a) + 1))
+
+
+def main() -> int:
+    if len(sys.argv) == 4 and sys.argv[1] == "--bare-worker":
+        bare_worker(sys.argv[2], sys.argv[3])
+        return 0
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--agencies", type=int, default=6, help="agencies per family")
+    ap.add_argument("--years", default="2015-2024")
+    ap.add_argument("--rounds", type=int, default=2)
+    ap.add_argument("--append", help="append the result section to this Markdown file")
+    args = ap.parse_args()
+    sys.path.insert(0, str(ROOT))
+    from replica.portals import ReplicaWorld
+
+    results = {"bare": [], "xxgk": []}
+    with tempfile.TemporaryDirectory() as t, ReplicaWorld(
+        seed=2024, agencies_per_family=args.agencies, years=parse_years(args.years), faults=False, allow_doc=False
+    ) as world:
+        tmp = Path(t)
+        sources = tmp / "sources.yaml"
+        world.write_sources(sources)
+        run_xxgk(sources, tmp, "warmup")  # the replica renders every document once
+        for i in range(args.rounds):
+            b = run_bare(sources, tmp)
+            x = run_xxgk(sources, tmp, f"r{i}")
+            results["bare"].append(b)
+            results["xxgk"].append(x)
+            print(f"round {i}: bare {b['responses']} pages in {b['seconds']:.2f}s "
+                  f"({b['responses'] / b['seconds']:.0f}/s) | xxgk {x['responses']} pages in {x['seconds']:.2f}s "
+                  f"({x['responses'] / x['seconds']:.0f}/s), {x['reports']} reports, {x['attachments']} attachments",
+                  flush=True)
+        n_portals, n_reports = len(world.portals), len(world.reports())
+
+    def best(kind):
+        return max(r["responses"] / r["seconds"] for r in results[kind])
+
+    bare, ours = best("bare"), best("xxgk")
+    x = results["xxgk"][-1]
+    section = f"""
+## Crawl throughput (benchmarks/crawl.py)
+
+{time.strftime('%Y-%m-%d', time.gmtime())}, {platform.python_implementation()} {platform.python_version()},
+{os.cpu_count()} CPUs; replica seed 2024, {n_portals} portals ({args.agencies} per family), years {args.years},
+{n_reports} reports, faults off; politeness lifted (no delay, no AutoThrottle), CONCURRENT_REQUESTS 32,
+8 per portal; best of {args.rounds} rounds, each crawl its own process, pages/s over the crawl's own time.
+
+| crawler | pages | pages/s |
+|---|---:|---:|
+| bare Scrapy spider (parse + follow links) | {results['bare'][-1]['responses']} | {bare:.0f} |
+| `xxgk crawl` (WARC + captures.db + reports logic) | {x['responses']} | {ours:.0f} |
+
+Ratio with capture on: **{ours / bare:.2f}x** the bare spider (aim >= 0.7x). `xxgk crawl` found
+{x['reports']} report pages and {x['attachments']} attachments; WARC written: {x['warc_bytes'] / 1e6:.1f} MB.
+"""
+    print(section)
+    if args.append:
+        with open(args.append, "a", encoding="utf-8") as fh:
+            fh.write(section)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
