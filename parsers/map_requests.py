@@ -63,7 +63,9 @@ def row_labels() -> set[str]:
     return {x for x in _rows()[1] if x not in ("总计", "合计", "其他处理")}
 
 
-def match_row(labels: list[str]) -> str | None:
+def match_row(labels: list[str], group: str | None = None) -> str | None:
+    """The row key named by a row's label cells; ``group``: the normalised group label last seen
+    above (for a piece of the table whose group cell was printed in an earlier piece)."""
     index, _, grouped = _rows()
     groups = [GROUPS.get(norm(t)) for t in labels]
     for i in range(len(labels) - 1, -1, -1):
@@ -71,7 +73,7 @@ def match_row(labels: list[str]) -> str | None:
         if not n:
             continue
         if n == "其他":
-            for t in labels[:i]:
+            for t in [*labels[:i], group or ""]:
                 row = grouped.get((norm(t), "其他"))
                 if row:
                     return row
@@ -97,6 +99,12 @@ class RequestsState:
         self.columns: dict[int, str] | None = None  # grid column -> applicant
         self.width: int | None = None
         self.labels: list[str] = []
+        self.group: str | None = None  # the last group label seen (（六）其他处理...)
+
+    def see(self, labels: list[str]) -> None:
+        for t in labels:
+            if GROUPS.get(norm(t)):
+                self.group = norm(t)
 
 
 def _header_columns(view: GridView, first_data: int) -> dict[int, str] | None:
@@ -120,7 +128,7 @@ def map_table(view: GridView, out: Collector, state: RequestsState) -> None:
     width = view.width
     rows = view.texts
     if view.spans_known:
-        first_data = next((r for r in range(len(rows)) if match_row(_grid_labels(view, r, width - D))), None)
+        first_data = next((r for r in range(len(rows)) if match_row(_grid_labels(view, r, width - D), state.group)), None)
         if first_data is None:
             return
         cols = _header_columns(view, first_data)
@@ -132,7 +140,8 @@ def map_table(view: GridView, out: Collector, state: RequestsState) -> None:
         start = min(cols)
         for r in range(first_data, len(rows)):
             labels = _grid_labels(view, r, start)
-            row = match_row(labels)
+            row = match_row(labels, state.group)
+            state.see(labels)
             _emit_row(view, out, r, row, labels, [(c, cols.get(c)) for c in range(start, width)], table)
         return
     # text dump: merged cells appear once; the last 7 cells of a data row are the applicants,
@@ -141,6 +150,7 @@ def map_table(view: GridView, out: Collector, state: RequestsState) -> None:
     for r, row_texts in enumerate(rows):
         n = len(row_texts)
         if n < D + 1:
+            state.see(row_texts)  # a group label printed on a row of its own
             if n == D and any(not is_blank(t) for t in row_texts) and prev:
                 # a data row whose labels are all merged from above is not possible; keep the cells
                 _emit_row(view, out, r, None, [], [(c, None) for c in range(n)], table)
@@ -149,7 +159,8 @@ def map_table(view: GridView, out: Collector, state: RequestsState) -> None:
         for i, t in enumerate(labels):
             if is_blank(t) and i < len(prev):
                 labels[i] = prev[i]
-        row = match_row(labels)
+        row = match_row(labels, state.group)
+        state.see(labels)
         if row is None and (not prev or all(is_blank(t) for t in row_texts[n - D:])):
             continue  # a header row that happens to be wide
         padded = labels + [labels[-1]] * max(0, 3 - len(labels))

@@ -9,6 +9,7 @@ from parsers import map_appeals, map_legacy, map_proactive, map_requests
 from parsers.collect import Collector
 from parsers.document import Document
 from parsers.tables import GridView, classify
+from parsers.values import parse_value
 
 
 @cache
@@ -27,6 +28,8 @@ def map_document(doc: Document) -> tuple[Collector, list]:
         try:
             view = GridView.of(table, i)
             kind = classify(view, req_labels, pro_labels, leg_labels)
+            if kind is None and kinds and kinds[-1] == 3 and _numeric_rows(view, 7):
+                kind = 3  # the rest of table 三 after a page break, without the rows that name it
             before = (len(out.values), len(out.cells))
             if kind == 3:
                 map_requests.map_table(view, out, req_state)
@@ -45,6 +48,15 @@ def map_document(doc: Document) -> tuple[Collector, list]:
             kind = None
         kinds.append(kind)
     return out, kinds
+
+
+def _numeric_rows(view: GridView, n: int) -> bool:
+    """Some row ends in ``n`` cells that are all numbers or blank, at least one a number."""
+    for row in view.texts:
+        tail = row[-n:]
+        if len(row) > n and all(parse_value(t).is_number for t in tail) and any(t.strip() for t in tail):
+            return True
+    return False
 
 
 def _keep_unknown(view: GridView, out: Collector) -> None:

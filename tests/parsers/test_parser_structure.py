@@ -275,3 +275,22 @@ def test_odd_tables_never_crash_the_parse():
         out = parse_document(Document(blocks=["标题", t, Table(rows=[])], format="html"))
         assert set(out) == {"metadata", "values", "cells", "issues"}
         assert not [i for i in out["issues"] if i["rule"] == "parse.table_failed"], out["issues"]
+
+
+def test_requests_grid_split_with_group_in_the_first_piece():
+    """Table 三 broken across two tables (a page break): the second piece's "3.其他" belongs to
+    the （六） group printed in the first piece, and the columns come from the first piece's header."""
+    full = requests_grid()
+    first = Table(rows=full.rows[:5] + [[C("三、本年度办理结果"), C("（六）其他处理", 2, 1),
+                                         C("1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请"),
+                                         *[C("1") for _ in range(7)]],
+                                        [C(""), C("2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请"),
+                                         *[C("2") for _ in range(7)]]])
+    second = Table(rows=[[C(""), C(""), C("3.其他"), *[C(str(10 + i)) for i in range(7)]],
+                         [C(""), C("（七）总计", 1, 2), *[C("9") for _ in range(7)]]])
+    out = parse_document(Document(blocks=[first, "（续表）", second], format="pdf"))
+    v = {x["key"]: x["value"] for x in out["values"]}
+    assert v["requests.other_fee_unpaid.total"] == 2
+    assert v["requests.other_misc.natural_person"] == 10
+    assert v["requests.other_misc.total"] == 16
+    assert v["requests.handled_total.research"] == 9
