@@ -63,7 +63,7 @@ META_LABELS = {
     "成文日期": ("成文日期", "生成日期", "成文时间"),
     "发布日期": ("发布日期", "发布时间", "公开日期", "公开时间"),
     "文号": ("文号", "发文字号"),
-    "主题分类": ("主题分类",),
+    "主题分类": ("主题分类", "分类"),  # gkmlpt and xxgk_table print a bare 分类
 }
 _ALIAS = {alias: key for key, aliases in META_LABELS.items() for alias in aliases}
 # Labels that end a value in a one-line metadata strip ("发布日期：… 浏览次数：… 来源：…").
@@ -238,9 +238,16 @@ def find_body(root):
     total = sizes.get(body, 0)
     if total == 0:
         return body
-    for el in _containers(body):
-        if sizes.get(el, 0) >= 0.4 * total:
-            return el
+    passing = [el for el in _containers(body) if sizes.get(el, 0) >= 0.4 * total]
+    if passing:
+        chosen = passing[0]
+        # A container nested in the chosen one and holding most of its text is the tighter body
+        # (a portal page pasted whole into #zoom brings its own header and footer along).
+        inner = [el for el in passing[1:] if sizes.get(el, 0) >= 0.7 * sizes[chosen]
+                 and any(a is chosen for a in el.iterancestors())]
+        if inner:
+            chosen = max(inner, key=lambda el: sum(1 for _ in el.iterancestors()))
+        return chosen
     return _descend(body, sizes)
 
 
@@ -423,6 +430,7 @@ _ANY_LABEL = re.compile("|".join(r"[\s\u3000\xa0]*".join(alias) for alias in _AL
 
 def page_meta(root) -> dict[str, str]:
     meta: dict[str, str] = {}
+    ranks: dict[str, int] = {}
     body = root.find("body")
     hits = []
     for el in (body if body is not None else root).iter():
@@ -438,14 +446,16 @@ def page_meta(root) -> dict[str, str]:
         squeezed = re.sub(r"(?<=[\u4e00-\u9fff]) +(?=[\u4e00-\u9fff])", "", text)  # "索 引 号" -> "索引号"
         for m in _LABEL_RE.finditer(squeezed):
             key = _ALIAS[m.group(1)]
-            if key in meta:
-                continue
+            rank = META_LABELS[key].index(m.group(1))
+            if key in meta and ranks[key] <= rank:
+                continue  # keep the first value found under the best label
             value = m.group(2).strip(" ：:\t\r\n")
             if not value:
                 value = _value_after(el)
             value = _clean_meta_value(key, value)
             if value:
                 meta[key] = value
+                ranks[key] = rank
     if "发布日期" not in meta:
         for el in root.xpath("//meta[@name='PubDate' or @name='pubdate' or @name='publishdate']"):
             value = _clean_meta_value("发布日期", el.get("content") or "")

@@ -178,3 +178,26 @@ def test_deeply_nested_and_broken_markup_is_bounded():
     doc = html.read(broken)
     assert [[c.text for c in r] for r in doc.tables[0].rows] == [["甲", "乙"], ["1", "2"]]
     assert doc.paragraphs == ["尾"]
+
+
+def test_gkmlpt_label_span_meta_and_a_whole_page_pasted_into_zoom():
+    report = "".join(f"<p>第{i}段：本机关依法公开政府信息，按时办理依申请公开事项，回应社会关切。</p>" for i in range(8))
+    page = f"""<html><body><div class="introduce"><table>
+    <tr><td><label>索引号：</label><span>007/2022-1</span></td><td><label>分类：</label><span>年度报告</span></td></tr>
+    <tr><td><label>发布机构：</label><span>江门市财政局</span></td><td><label>成文日期：</label><span>2022-02-24</span></td></tr>
+    </table></div>
+    <div id="zoom" class="nb-content"><div class="header"><div class="logo">江门市人民政府门户网站</div></div>
+      <div class="position">当前位置：首页 &gt; 政府信息公开年报</div>
+      <div class="content" id="zoom">{report}</div>
+      <div class="footer">主办：江门市财政局　技术支持：某公司</div></div></body></html>"""
+    doc = html.read(page.encode("utf-8"))
+    assert doc.page_meta == {"索引号": "007/2022-1", "主题分类": "年度报告", "发布机构": "江门市财政局",
+                             "成文日期": "2022-02-24"}
+    assert len(doc.paragraphs) == 8
+    assert doc.paragraphs[0].startswith("第0段") and doc.paragraphs[-1].startswith("第7段")
+
+
+def test_full_label_wins_over_bare_fenlei():
+    page = """<html><body><table class="xxgk_table"><tr><td>分类：</td><td>年报</td>
+    <td>主题分类：</td><td>综合政务</td></tr></table><div id="zoom"><p>正文内容正文内容</p></div></body></html>"""
+    assert html.read(page.encode("utf-8")).page_meta == {"主题分类": "综合政务"}
