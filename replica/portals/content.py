@@ -83,7 +83,10 @@ def esc(text: object) -> str:
 
 
 def report_title(rng: random.Random, agency: str, year: int) -> str:
-    return rng.choice(REPORT_TITLES).format(agency=agency, year=year)
+    template = rng.choice(REPORT_TITLES)
+    if agency.endswith("人民政府") and template.startswith("{year}"):
+        template = REPORT_TITLES[0]  # "2020年X人民政府政府信息…" reads wrong; governments put the name first
+    return template.format(agency=agency, year=year)
 
 
 def noise_title(rng: random.Random, agency: str, year: int) -> str:

@@ -187,8 +187,8 @@ class Site:
     def change_report(self, item: Item) -> None:
         rng = random.Random(f"{self.seed}:change:{item.id}:{item.version}")
         item.version += 1
-        self.clock = self.clock + timedelta(days=1)
         item.date = item.date + timedelta(days=rng.randint(1, 20))
+        self.clock = max(self.clock + timedelta(days=1), item.date)
         item.modified = self.clock
         item.meta["发布日期"] = item.date.isoformat()
         self._changed()

@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import io
 import random
 import threading
+import zipfile
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -78,6 +80,31 @@ def _site_class(family: str) -> type[Site]:
 
 def _template(year: int) -> str:
     return "legacy" if year < 2019 else ("2019" if year < 2021 else "2021")
+
+
+def render_stable(spec, fmt: str, style: str | None) -> bytes:
+    """render() with the write times taken out, so that the same seed serves the same bytes in any
+    process at any time: PDF through ReportLab's invariant mode, DOCX with fixed zip entry times.
+    (DOC from LibreOffice keeps its own timestamps.)"""
+    import reportlab.rl_config
+
+    from replica.render import render
+
+    reportlab.rl_config.invariant = 1
+    data = render(spec, fmt, style)
+    return _fixed_zip_times(data) if fmt == "docx" else data
+
+
+def _fixed_zip_times(data: bytes) -> bytes:
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            fixed = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            fixed.compress_type = info.compress_type
+            fixed.external_attr = info.external_attr
+            dst.writestr(fixed, src.read(info.filename))
+    return out.getvalue()
 
 
 class ReplicaWorld:
@@ -253,10 +280,8 @@ class ReplicaWorld:
         return data
 
     def _render(self, spec, fmt: str, style: str | None) -> bytes:
-        from replica.render import render
-
         if fmt == "html" or self.render_workers <= 0:
-            return render(spec, fmt, style)
+            return render_stable(spec, fmt, style)
         with self._cache_lock:
             if self._pool is None:
                 import multiprocessing
@@ -265,7 +290,7 @@ class ReplicaWorld:
                 # spawn, not fork: the parent runs server threads
                 self._pool = ProcessPoolExecutor(self.render_workers, mp_context=multiprocessing.get_context("spawn"))
             pool = self._pool
-        return pool.submit(render, spec, fmt, style).result()
+        return pool.submit(render_stable, spec, fmt, style).result()
 
     def prerender(self, workers: int = 2) -> int:
         """Render every report page body and attachment now (benchmarks: keep rendering out of the

@@ -7,6 +7,7 @@ import argparse
 import gzip
 import re
 import threading
+import time
 import urllib.error
 import urllib.request
 from email.utils import formatdate
@@ -305,5 +306,7 @@ def test_render_workers_and_prerender_give_the_same_bytes():
         site, item = first_report(pooled)
         fmt = "pdf" if item.fmt == "html" else item.fmt
         pooled_bytes = pooled.report_bytes(site, item, fmt)
+    time.sleep(1.1)  # a second later: no write time may leak into the bytes
     plain = ReplicaWorld(**kwargs)
     assert plain.report_bytes(*first_report(plain), fmt) == pooled_bytes
+    assert plain.report_bytes(*first_report(plain), "docx") != plain.report_bytes(*first_report(plain), "pdf")
