@@ -7,6 +7,7 @@ lxml does the parsing; BeautifulSoup only serves for encoding detection of undec
 from __future__ import annotations
 
 import codecs
+import json
 import re
 
 from lxml import etree
@@ -285,6 +286,7 @@ def _table_is_wrapper(table, sizes) -> bool:
 
 class _Blocks:
     def __init__(self, issues: list[dict]):
+        self.tables_seen = False
         self.blocks: list = []
         self.buf: list[str] = []
         self.issues = issues
@@ -337,6 +339,7 @@ class _Blocks:
                 for cell in row:
                     self.walk_cell_content(cell, depth)
             return
+        self.tables_seen = True
         table = Table(rows=[[_cell(c, self.issues) for c in row] for row in rows])
         _clamp_spans(table)
         self.blocks.append(table)
@@ -523,6 +526,23 @@ def read(data: bytes, content_type: str | None = None) -> Document:
         raise UnreadableDocument(f"HTML could not be read: {type(e).__name__}: {e}") from None
 
 
+_DETAIL_CONTENT = re.compile(r"DETAIL\s*:\s*\{.*?[\"']?content[\"']?\s*:\s*\"((?:[^\"\\]|\\.)*)\"", re.S)
+
+
+def _embedded_detail(text: str) -> str | None:
+    """The body HTML a gkmlpt page carries in ``window._CONFIG = {DETAIL: {..., content: "..."}}``."""
+    if "_CONFIG" not in text:
+        return None
+    m = _DETAIL_CONTENT.search(text)
+    if not m:
+        return None
+    try:
+        content = json.loads('"' + m.group(1) + '"')
+    except ValueError:
+        return None
+    return content if content.strip() else None
+
+
 def _read(data: bytes, content_type: str | None) -> Document:
     text, _encoding, issues = decode(data, content_type)
     root = _parse_tree(text, issues)
@@ -535,6 +555,16 @@ def _read(data: bytes, content_type: str | None) -> Document:
     walker = _Blocks(issues)
     walker.walk(container)
     walker.flush()
+    if not walker.tables_seen and sum(len(b) for b in walker.blocks) < 200:
+        embedded = _embedded_detail(text)
+        if embedded is not None:
+            # A gkmlpt page whose body is rendered by script: read window._CONFIG.DETAIL.content.
+            sub = _parse_tree(f"<html><body>{embedded}</body></html>", issues)
+            if sub is not None:
+                _clean_tree(sub)
+                walker = _Blocks(issues)
+                walker.walk(find_body(sub))
+                walker.flush()
     doc = Document(blocks=walker.blocks, format="html", page_meta=meta, title_hint=title, issues=issues)
     if not doc.blocks:
         issues.append(_issue("parse.no_text", "error", "the page has no text"))

@@ -201,3 +201,16 @@ def test_full_label_wins_over_bare_fenlei():
     page = """<html><body><table class="xxgk_table"><tr><td>分类：</td><td>年报</td>
     <td>主题分类：</td><td>综合政务</td></tr></table><div id="zoom"><p>正文内容正文内容</p></div></body></html>"""
     assert html.read(page.encode("utf-8")).page_meta == {"主题分类": "综合政务"}
+
+
+def test_gkmlpt_body_rendered_by_script_is_read_from_config_detail():
+    import json
+
+    detail = {"id": 4688997, "title": "年报", "abstract": "",
+              "content": '<p>一、总体情况 "全年"</p><table><tr><td>项目</td><td>数量</td></tr><tr><td>规章</td><td>2</td></tr></table>'}
+    detail_json = json.dumps(detail, ensure_ascii=False).replace("<", "\\u003C").replace(">", "\\u003E")
+    page = (f"<html><body><div id='app'></div><script>window._CONFIG = {{DETAIL: {detail_json}, "
+            "TREE: []};</script></body></html>")
+    doc = html.read(page.encode("utf-8"))
+    assert doc.paragraphs == ['一、总体情况 "全年"']
+    assert [[c.text for c in row] for row in doc.tables[0].rows] == [["项目", "数量"], ["规章", "2"]]
