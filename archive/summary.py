@@ -44,7 +44,7 @@ CREATE TABLE IF NOT EXISTS report_summary (
     previous_year_similarity REAL
 );
 """  # fmt: skip
-INDEXED = ("agency_id", "source_id", "region_code", "level", "kind", "year", "template", "is_latest",
+INDEXED = ("agency_id", "source_id", "region_code", "region", "level", "kind", "year", "template", "is_latest",
            "parse_status", "error_count")  # fmt: skip
 
 
