@@ -224,3 +224,8 @@ def test_serve_names_the_database_archive_and_refuses_a_missing_file(tmp_path):
         raise AssertionError("a missing archive was accepted")
     except FileNotFoundError as exc:
         assert "xxgk build" in str(exc)
+
+
+def test_report_summary_search_box_finds_the_same_reports(site, archive):
+    got = {r["report_id"] for r in rows(site, "/archive/report_summary", _search="复议", _col="report_id")}
+    assert got == archive.with_fuyi
