@@ -18,7 +18,7 @@ from lxml import etree
 from parsers.document import Cell, Document, Table
 from parsers.errors import UnreadableDocument
 from parsers.readers import limits
-from parsers.readers.tables import flatten_table_text, is_layout_table
+from parsers.readers.tables import LAYOUT_CELL_CHARS, flatten_table_text, is_layout_table
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 W_STRICT_NS = "http://purl.oclc.org/ooxml/wordprocessingml/main"
@@ -279,7 +279,7 @@ class _Reader:
         rows = self.table_rows(tbl, depth)
         if not any(rows):
             return
-        if sum(len(r) for r in rows) == 1:
+        if sum(len(r) for r in rows) == 1 or any(len(c.text) > LAYOUT_CELL_CHARS for r in rows for c in r):
             # A one-cell frame around content (a boxed note or the whole report): read it as text.
             for tr in self._rows(tbl):
                 for tc in self._cells(tr):

@@ -15,7 +15,7 @@ from lxml import etree
 from parsers.document import Cell, Document, Table
 from parsers.errors import UnreadableDocument
 from parsers.readers import limits
-from parsers.readers.tables import flatten_table_text, is_layout_table
+from parsers.readers.tables import LAYOUT_CELL_CHARS, flatten_table_text, is_layout_table
 
 # Containers of the report body on the portal families (platforms.md), most specific first:
 # ("id" | "class", name, tag or None).
@@ -333,7 +333,8 @@ class _Blocks:
             return
         ncells = sum(len(r) for r in rows)
         nested = el.xpath(".//table")
-        if ncells == 1 or (nested and is_layout_table(_el_text_len(el), sum(_el_text_len(t) for t in nested))):
+        if (ncells == 1 or any(_el_text_len(c) > LAYOUT_CELL_CHARS for row in rows for c in row)
+                or (nested and is_layout_table(_el_text_len(el), sum(_el_text_len(t) for t in nested)))):
             # Layout wrapper: read its cells as ordinary content.
             for row in rows:
                 for cell in row:

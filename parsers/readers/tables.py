@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+# A cell holding more text than this is page layout around paragraphs, not a data cell (the
+# longest cells of the report tables, the 勾稽 note and the 部分公开 label, are under 60 characters).
+LAYOUT_CELL_CHARS = 300
+
 
 def is_layout_table(own_text: int, nested_text: int) -> bool:
     """A table whose nested tables hold most of its text is page layout, not data: its cells are read

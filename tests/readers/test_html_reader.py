@@ -214,3 +214,40 @@ def test_gkmlpt_body_rendered_by_script_is_read_from_config_detail():
     doc = html.read(page.encode("utf-8"))
     assert doc.paragraphs == ['一、总体情况 "全年"']
     assert [[c.text for c in row] for row in doc.tables[0].rows] == [["项目", "数量"], ["规章", "2"]]
+
+
+def test_old_portal_layout_table_with_long_text_cells_is_not_a_data_table():
+    body = "".join(f"<p>第{i}部分：本机关认真贯彻落实政府信息公开条例，依法主动公开政府信息，规范办理依申请公开，持续加强平台建设和监督保障。</p>"
+                   for i in range(6))
+    page = f"""<html><body><table width="980"><tr>
+      <td width="200"><a href="/1">机构概况</a><br><a href="/2">政策文件</a><br>联系电话：0571-1234</td>
+      <td>{body}<table border="1"><tr><td>自然人</td><td>总计</td></tr><tr><td>1</td><td>1</td></tr></table></td>
+    </tr></table></body></html>"""
+    doc = html.read(page.encode("utf-8"))
+    assert len(doc.tables) == 1
+    assert [[c.text for c in row] for row in doc.tables[0].rows] == [["自然人", "总计"], ["1", "1"]]
+    assert sum(p.startswith("第") for p in doc.paragraphs) == 6
+
+
+WORD_HTML = """<html xmlns:o="urn:schemas-microsoft-com:office:office" xmlns:w="urn:schemas-microsoft-com:office:word">
+<head><meta http-equiv=Content-Type content="text/html; charset=gb2312"><!--[if gte mso 9]><xml><w:WordDocument>
+<w:View>Print</w:View></w:WordDocument></xml><![endif]--><style><!-- p.MsoNormal {margin:0cm} --></style></head>
+<body lang=ZH-CN style='tab-interval:21.0pt'><div class=WordSection1>
+<p class=MsoNormal align=center style='text-align:center'><b><span style='font-size:22.0pt'>某局2020年政府信息公开工作年度报告<o:p></o:p></span></b></p>
+<p class=MsoNormal><span>一、总体情况<o:p></o:p></span></p>
+<p class=MsoNormal><![if !supportLists]><span>（一）<span style='mso-spacerun:yes'>&nbsp;</span></span><![endif]><span>主动公开<o:p></o:p></span></p>
+<table class=MsoNormalTable border=1 cellspacing=0 cellpadding=0>
+ <tr><td rowspan=2 style='border:solid windowtext 1.0pt'><p class=MsoNormal><span>信息<o:p></o:p></span></p><p class=MsoNormal><span>内容<o:p></o:p></span></p></td>
+  <td><p class=MsoNormal><span>本年新<br>制作数量<o:p></o:p></span></p></td></tr>
+ <tr><td><p class=MsoNormal><span lang=EN-US>12<o:p></o:p></span></p></td></tr>
+ <tr><td><p class=MsoNormal><span>规章<o:p></o:p></span></p></td><td><p class=MsoNormal><span lang=EN-US><o:p>&nbsp;</o:p></span></p></td></tr>
+</table>
+<p class=MsoNormal><span lang=EN-US><o:p>&nbsp;</o:p></span></p>
+</div></body></html>"""
+
+
+def test_word_exported_html():
+    doc = html.read(WORD_HTML.encode("gbk"))
+    assert doc.paragraphs == ["某局2020年政府信息公开工作年度报告", "一、总体情况", "（一）\xa0主动公开"]
+    assert [[(c.text, c.rowspan, c.colspan) for c in row] for row in doc.tables[0].rows] == [
+        [("信息\n内容", 2, 1), ("本年新\n制作数量", 1, 1)], [("12", 1, 1)], [("规章", 1, 1), ("", 1, 1)]]
