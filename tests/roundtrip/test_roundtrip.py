@@ -6,6 +6,7 @@ metadata. Slow formats (pdf, doc) use few seeds.
 """
 
 import json
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -56,6 +57,10 @@ def _same(got, expected) -> bool:
         return False
 
 
+def _squeeze(text) -> str:
+    return re.sub(r"[\s\u00a0\u3000]+", "", text or "")
+
+
 def mismatches(spec, fmt: str, out: dict) -> list[str]:
     """Every difference between the parse output and the spec, readable."""
     problems = []
@@ -76,6 +81,8 @@ def mismatches(spec, fmt: str, out: dict) -> list[str]:
         elif not _same(got[key]["value"], value):
             problems.append(f"{key}: got {got[key]['value']!r} from {got[key].get('raw')!r}, "
                             f"want {value!r} (printed {spec.raw[key]!r})")
+        elif _squeeze(got[key].get("raw")) != _squeeze(spec.raw[key]):  # the cell's text, spacing aside
+            problems.append(f"{key}: raw {got[key].get('raw')!r}, printed {spec.raw[key]!r}")
     for key in sorted(set(got) - set(spec.values)):
         if got[key]["value"] is not None:
             problems.append(f"{key}: not in the report, got {got[key]['value']!r} from {got[key].get('raw')!r}")
