@@ -10,7 +10,7 @@ from parsers.document import Document
 from parsers.errors import UnreadableDocument
 from parsers.mapper import map_document
 from parsers.templates import recognise
-from parsers.validate import deadline_issue, validate
+from parsers.validate import deadline_issue, text_issues, validate
 
 PARSER_VERSION = "1.0"
 _PARTS = {"proactive": 2, "requests": 3, "appeals": 4}
@@ -49,7 +49,9 @@ def parse_document(doc: Document, url: str | None = None) -> dict:
         i.setdefault("left", None)
         i.setdefault("right", None)
     issues += collected.issues
-    issues += validate({v["key"]: v["value"] for v in values}, template)
+    by_key = {v["key"]: v["value"] for v in values}
+    issues += validate(by_key, template)
+    issues += text_issues(m["sections"], by_key)
     if template in ("2019", "2021"):
         for part, table in _PARTS.items():
             if table not in kinds:

@@ -5,6 +5,7 @@ One issue per failed rule, with both sides; a rule with a blank (or missing) ope
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from parsers.map_appeals import OUTCOMES, PROCEEDINGS
@@ -117,3 +118,31 @@ def deadline_issue(published: str | None, year: int | None, agency: str | None) 
         return {"rule": "deadline", "severity": "warning", "key": None, "left": None, "right": None,
                 "message": f"published {published}, after the deadline {limit.isoformat()}"}
     return None
+
+
+_TEXT_CLAIMS = (
+    # (pattern over the narrative, keys whose sum it quotes)
+    (re.compile(r"新收(?:到)?[^。；;\d]{0,16}?申请(?:共|计)?(\d+)(?:件|个|条)"), ("requests.new_received.total",)),
+    (re.compile(r"上年结转[^。；;\d]{0,16}?申请(?:共|计)?(\d+)(?:件|个|条)"), ("requests.carried_over.total",)),
+    (re.compile(r"行政复议(?:案件)?(?:共|计)?(\d+)(?:件|起)"), ("appeals.review.total",)),
+    (re.compile(r"行政诉讼(?:案件)?(?:共|计)?(\d+)(?:件|起)"),
+     ("appeals.litigation_direct.total", "appeals.litigation_after_review.total")),
+)
+
+
+def text_issues(sections: dict, values: dict[str, object]) -> list[dict]:
+    """Numbers the narrative quotes (本年新收…申请N件, 行政复议N件) against the tables: warnings."""
+    text = "".join(t for t in (sections.get("overview"), sections.get("requests"), sections.get("appeals")) if t)
+    text = re.sub(r"\s+", "", text)
+    issues = []
+    for pattern, keys in _TEXT_CLAIMS:
+        m = pattern.search(text)
+        table = [values.get(k) for k in keys]
+        if not m or any(x is None for x in table):
+            continue
+        said, printed = int(m.group(1)), sum(table)
+        if abs(said - printed) > _EPS:
+            issues.append({"rule": f"text.vs_table.{keys[0]}", "severity": "warning", "key": keys[0],
+                           "message": f"the text says {m.group(0)!r} but the table has {_fmt(printed)}",
+                           "left": said, "right": printed})
+    return issues

@@ -138,3 +138,17 @@ def test_template_recognition():
     assert recognise(["requests.granted.total"], 2020) == "2019"
     assert recognise(["legacy.requests.received"], 2016) == "legacy"
     assert recognise([], 2020) is None
+
+
+def test_text_vs_table():
+    from parsers.validate import text_issues
+
+    values = {"requests.new_received.total": 12, "appeals.review.total": 1,
+              "appeals.litigation_direct.total": 1, "appeals.litigation_after_review.total": 2}
+    sections = {"overview": "本年度共新收政府信息公开申请14件，上年结转0件。", "appeals": "发生行政复议1件，行政诉讼3件。"}
+    got = rules(text_issues(sections, values))
+    assert set(got) == {"text.vs_table.requests.new_received.total"}
+    i = got["text.vs_table.requests.new_received.total"]
+    assert (i["left"], i["right"], i["severity"]) == (14, 12, "warning")
+    assert text_issues({"overview": "本年度新收申请12件。"}, values) == []
+    assert text_issues({"overview": "无"}, values) == []
