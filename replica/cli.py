@@ -55,14 +55,14 @@ def serve(args: argparse.Namespace, stop: threading.Event | None = None) -> int:
     with ReplicaWorld(seed=args.seed, agencies_per_family=args.agencies_per_family, years=args.years,
                       faults=not args.no_faults, allow_doc=not args.no_doc,
                       render_workers=getattr(args, "render_workers", 0)) as world:
-        if getattr(args, "prerender", False):
-            print(f"rendered {world.prerender()} report files", flush=True)
         if args.write_sources:
             world.write_sources(args.write_sources)
             print(f"sources written to {args.write_sources}", flush=True)
         print(f"{len(world.portals)} replica portals, {len(world.reports())} reports (seed {args.seed}):", flush=True)
         for portal in world.portals:
             print(f"  {portal.family:12} {portal.source_id:28} {portal.start_urls[0]}", flush=True)
+        if getattr(args, "prerender", False):
+            print(f"rendered {world.prerender()} report files", flush=True)
         print("serving; Ctrl-C to stop", flush=True)
         try:
             while not stop.wait(0.5):

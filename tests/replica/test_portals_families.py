@@ -113,6 +113,8 @@ def test_hanweb_column_embeds_first_window_and_dataproxy_pages_the_rest(world):
         jsp = r"/module/xxgk/xxgkAnnualReport\.jsp\?area=11\d{6}\d{9}[0-9A-Z]&fbtime=(20\d\d)$"
         for url in reports:  # one parameterized report URL per agency-year, or an /art/ page
             assert re.search(jsp, url) or re.fullmatch(art, urlsplit(url).path)
+            page = text_of(*fetch(url)[1:])
+            assert found[url] in page and 'class="xxgk_table' in page and 'id="zoom"' in page
 
 
 def test_hanweb_dataproxy_get_windows_and_wrong_column(world):
