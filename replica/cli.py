@@ -36,6 +36,7 @@ def register(subparsers) -> None:
     s.add_argument("--agencies-per-family", type=int, default=2)
     s.add_argument("--years", type=_years_arg, default=(2019, 2020, 2021, 2022), help="e.g. 2019-2022")
     s.add_argument("--write-sources", metavar="FILE", help="write the source registry YAML for these portals")
+    s.add_argument("--families", help="comma-separated subset of: hanweb_jcms,trs_wcm,vsb,gkmlpt,json_api,generic")
     s.add_argument("--no-faults", action="store_true", help="no slow page, no 500s (benchmarks)")
     s.add_argument("--no-doc", action="store_true", help="no DOC/WPS attachments (they need LibreOffice)")
     s.add_argument("--render-workers", type=int, default=0,
@@ -51,8 +52,17 @@ def serve(args: argparse.Namespace, stop: threading.Event | None = None) -> int:
     if args.agencies_per_family < 1:
         print("--agencies-per-family must be at least 1", file=sys.stderr)
         return 2
+    from replica.portals import FAMILIES
+
+    families = FAMILIES
+    if getattr(args, "families", None):
+        families = tuple(f.strip() for f in args.families.split(",") if f.strip())
+        unknown = sorted(set(families) - set(FAMILIES))
+        if unknown:
+            print(f"unknown families {unknown}; expected some of {', '.join(FAMILIES)}", file=sys.stderr)
+            return 2
     stop = stop or threading.Event()
-    with ReplicaWorld(seed=args.seed, agencies_per_family=args.agencies_per_family, years=args.years,
+    with ReplicaWorld(seed=args.seed, agencies_per_family=args.agencies_per_family, years=args.years, families=families,
                       faults=not args.no_faults, allow_doc=not args.no_doc,
                       render_workers=getattr(args, "render_workers", 0)) as world:
         if args.write_sources:

@@ -268,6 +268,12 @@ def test_cli_serve_prints_urls_and_writes_sources(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "6 replica portals, 6 reports" in out and out.count("http://127.0.0.") == 6
     assert (tmp_path / "s.yaml").read_text("utf-8").count("family:") == 6
+    args.families, args.write_sources = "vsb,gkmlpt", None
+    assert serve(args, stop) == 0
+    assert "2 replica portals" in capsys.readouterr().out
+    args.families = "vsb,nope"
+    assert serve(args, stop) == 2
+    assert "unknown families ['nope']" in capsys.readouterr().err
 
 
 def test_bad_requests_get_clear_errors_not_crashes(world):
