@@ -164,7 +164,8 @@ def _parse_tree(text: str, issues: list[dict]):
         root = etree.fromstring(text.encode("utf-8"), parser=parser)
     except (etree.ParserError, etree.XMLSyntaxError, ValueError):
         root = None
-    if root is None or root.find("body") is None or not len(root.find("body")):
+    body = root.find("body") if root is not None else None
+    if body is None or (not len(body) and not (body.text or "").strip()):
         # lxml gave up or produced an empty body from broken markup: let html.parser re-serialise it.
         from bs4 import BeautifulSoup
 
