@@ -64,7 +64,7 @@ def write_report(store, run, source, year, fmt, spec, url=None, body=None):
                              body=render(spec, "html"), role="report", source_id=source, title=spec.title)  # fmt: skip
     else:
         att = page.replace(".html", f".{fmt}")
-        name = f"{spec.filename_stem}.{fmt}"
+        name = f"{spec.year}年政府信息公开工作年度报告.{fmt}"
         store.write_exchange(run_id=run, url=page, status=200, response_headers=[("Content-Type", CT["html"])],
                              body=link_page(spec.title, att, name), role="report", source_id=source, title=spec.title)  # fmt: skip
         store.write_exchange(run_id=run, url=att, status=200, response_headers=[("Content-Type", CT[fmt])],
