@@ -14,6 +14,8 @@
   table (索引号 分类 发布机构 成文日期 名称 文号 发布日期 主题词), `h1.content-title`, body `div.content`,
   attachments `<a class="nfw-cms-attachment" href="/attachment/a/b/<attid>/<postid>.<ext>" alt="<name>">`:
   the file is named for the post id; the real name is only in alt / link text / API.
+- Some departments run the platform under a path prefix on a shared host (`/<dept>/gkmlpt/...`, as
+  www.gdqy.gov.cn/qynyncj/gkmlpt/); attachments stay at the host root.
 """
 
 from __future__ import annotations
@@ -46,25 +48,29 @@ class GkmlptSite(Site):
         self.classifies = {self.report_classify + 1 + i: name for i, name in enumerate(NOISE_CLASSIFIES)}
         self.classifies[self.report_classify] = "政府信息公开年报"
         self.guide_classify = self.report_classify + 50
+        # own stream, so that adding the prefix left every other draw of existing worlds unchanged
+        prefixed = random.Random(f"{self.seed}:prefix").random() < 0.4
+        self.prefix = "/" + self.agency.source_id.rsplit("-", 1)[-1] if prefixed else ""
+        self.g = self.prefix + "/gkmlpt"
 
     def start_urls(self) -> list[str]:
-        return ["/gkmlpt/index"]
+        return [self.g + "/index"]
 
     def params(self) -> dict:
         return {"sid": self.sid, "classify_ids": [self.report_classify]}
 
     def listing_targets(self) -> list[str]:
-        return ["/gkmlpt/index", "/gkmlpt/annualreport"]
+        return [self.g + "/index", self.g + "/annualreport"]
 
     def is_listing(self, path: str) -> bool:
-        return path in ("/gkmlpt/index", "/gkmlpt/annualreport") or path.startswith("/gkmlpt/api/")
+        return path in (self.g + "/index", self.g + "/annualreport") or path.startswith(self.g + "/api/")
 
     def item_path(self, item: Item) -> str:
         if item.kind == "report" or item.id % 25 == 0:  # a few non-reports sit in the 年报 classify too
             item.classify = self.report_classify
         else:
             item.classify = self.report_classify + 1 + item.id % len(NOISE_CLASSIFIES)
-        return f"/gkmlpt/content/{item.id // 1000000}/{item.id // 1000}/post_{item.id}.html"
+        return f"{self.g}/content/{item.id // 1000000}/{item.id // 1000}/post_{item.id}.html"
 
     def attachment(self, item: Item, n: int, fmt: str, filename: str, mode: str, rng: random.Random) -> Attachment:
         attid = rng.randint(1000000, 9999999)
@@ -77,14 +83,14 @@ class GkmlptSite(Site):
             count = sum(1 for it in self.items if it.classify == cid)
             nodes.append({"id": cid, "name": name, "children": [], "post_count": count, "jump_url": ""})
         nodes.append({"id": self.guide_classify, "name": "政府信息公开指南", "children": [], "post_count": 0,
-                      "jump_url": "/gkmlpt/mguide"})
+                      "jump_url": self.g + "/mguide"})
         return [{"id": 1, "name": "全部", "children": nodes, "post_count": len(self.items), "jump_url": ""}]
 
     def shell(self, title: str) -> Response:
         config = (f"window._CONFIG = {{SID: '{self.sid}', TREE: {json.dumps(self.tree(), ensure_ascii=False)}, "
                   f"SERVICE_AREA_ID: {self.sid[:4]}}};")
         body = (f'<div id="app"></div>\n<script>{config}</script>\n'
-                '<script src="/gkmlpt/gkml/pc/js/chunk-common.3f2a1b9c.js"></script>')
+                f'<script src="{self.g}/gkml/pc/js/chunk-common.3f2a1b9c.js"></script>')
         return self.html(self.page(f"{title}-{self.agency.name}", body), self.clock)
 
     def article_json(self, item: Item) -> dict:
@@ -126,16 +132,16 @@ class GkmlptSite(Site):
     def route(self, req: Request) -> Response | None:
         if req.path in ("/", "/index.html"):
             body = (f'<h1>{esc(self.agency.name)}</h1><ul class="nav"><li><a href="/">首页</a></li>'
-                    '<li><a href="/gkmlpt/index">政府信息公开</a></li></ul>')
+                    f'<li><a href="{self.g}/index">政府信息公开</a></li></ul>')
             return self.html(self.page(self.agency.name, body), self.clock)
-        if req.path == "/gkmlpt/index":
+        if req.path == self.g + "/index":
             return self.shell("政府信息公开")
-        if req.path == "/gkmlpt/annualreport":
+        if req.path == self.g + "/annualreport":
             return self.shell("政府信息公开年报")
-        if req.path == "/gkmlpt/mguide":
+        if req.path == self.g + "/mguide":
             return self.html(self.page("政府信息公开指南", f"<div class='guide'>{esc(self.agency.name)}政府信息公开指南</div>"))
-        if req.path.startswith("/gkmlpt/api/all/"):
-            return self.api(req, req.path[len("/gkmlpt/api/all/"):])
+        if req.path.startswith(self.g + "/api/all/"):
+            return self.api(req, req.path[len(self.g + "/api/all/"):])
         return None
 
     def article(self, item: Item, body: str) -> str:

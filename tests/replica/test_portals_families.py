@@ -191,7 +191,7 @@ def test_vsb_pages_numbered_downward(world):
 
 # --- gkmlpt -------------------------------------------------------------------------------------
 def gkmlpt_config(portal):
-    status, headers, body = fetch(portal.base_url + "/gkmlpt/index")
+    status, headers, body = fetch(portal.start_urls[0])
     page = text_of(headers, body)
     sid = re.search(r"SID: '(\d+)'", page).group(1)
     tree = json.loads(re.search(r"TREE: (\[.*?\]), SERVICE_AREA_ID", page).group(1))
@@ -199,14 +199,17 @@ def gkmlpt_config(portal):
 
 
 def test_gkmlpt_config_api_paging_and_report_classify(world):
+    prefixes = sorted(urlsplit(p.start_urls[0]).path.split("/gkmlpt/")[0] for p in portals(world, "gkmlpt"))
+    assert all(p.startswith("/") for p in prefixes)  # both under a department path in this world
     for portal in portals(world, "gkmlpt"):
         sid, tree = gkmlpt_config(portal)
         assert sid == portal.params["sid"]
         nodes = {n["name"]: n for n in tree[0]["children"]}
         node = nodes["政府信息公开年报"]
         assert node["id"] == portal.params["classify_ids"][0]
-        assert nodes["政府信息公开指南"]["jump_url"] == "/gkmlpt/mguide"
-        api = f"{portal.base_url}/gkmlpt/api/all/{node['id']}?sid={sid}"
+        root = portal.start_urls[0].removesuffix("/index")  # .../gkmlpt, under a department prefix or not
+        assert nodes["政府信息公开指南"]["jump_url"] == urlsplit(root).path + "/mguide"
+        api = f"{root}/api/all/{node['id']}?sid={sid}"
         page0 = json.loads(fetch(api + "&page=0")[2])
         page1 = json.loads(fetch(api + "&page=1")[2])
         assert page0 == page1
@@ -217,18 +220,18 @@ def test_gkmlpt_config_api_paging_and_report_classify(world):
         assert in_classify == reports and set(found) - reports <= noise
         for art in page1["articles"]:
             pid = art["id"]
-            assert art["url"].endswith(f"/gkmlpt/content/{pid // 1000000}/{pid // 1000}/post_{pid}.html")
+            assert art["url"] == f"{root}/content/{pid // 1000000}/{pid // 1000}/post_{pid}.html"
             assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", art["created_at"])
             for key in ("create_time", "identifier", "publisher", "document_number", "attachment"):
                 assert key in art
         # classify 0 lists everything, 100 a page
-        all1 = json.loads(fetch(f"{portal.base_url}/gkmlpt/api/all/0?page=1&sid={sid}")[2])
-        all2 = json.loads(fetch(f"{portal.base_url}/gkmlpt/api/all/0?page=2&sid={sid}")[2])
+        all1 = json.loads(fetch(f"{root}/api/all/0?page=1&sid={sid}")[2])
+        all2 = json.loads(fetch(f"{root}/api/all/0?page=2&sid={sid}")[2])
         total = all1["classify"]["post_count"]
         assert total > 100 and len(all1["articles"]) == 100 and len(all2["articles"]) == total - 100
         every = {a["url"] for a in all1["articles"] + all2["articles"]}
         assert every == reports | noise
-        wrong = json.loads(fetch(f"{portal.base_url}/gkmlpt/api/all/0?page=1&sid=1")[2])
+        wrong = json.loads(fetch(f"{root}/api/all/0?page=1&sid=1")[2])
         assert wrong["articles"] == []
 
 
@@ -236,7 +239,8 @@ def test_gkmlpt_attachments_named_by_post_id(world):
     portal = portals(world, "gkmlpt")[0]
     sid, _ = gkmlpt_config(portal)
     cid = portal.params["classify_ids"][0]
-    arts = json.loads(fetch(f"{portal.base_url}/gkmlpt/api/all/{cid}?page=1&sid={sid}")[2])["articles"]
+    root = portal.start_urls[0].removesuffix("/index")
+    arts = json.loads(fetch(f"{root}/api/all/{cid}?page=1&sid={sid}")[2])["articles"]
     with_files = [a for a in arts if a["attachment"]]
     assert with_files
     for art in with_files:
