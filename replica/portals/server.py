@@ -119,12 +119,22 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(payload)
 
 
+class _QuietServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        # a client that hangs up mid-answer (crawler shut down, timeout) is normal, not a traceback
+        import sys
+
+        if not isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            super().handle_error(request, client_address)
+
+
 class PortalServer:
     """A threaded HTTP server on (host, free port) running `app` in a background thread."""
 
     def __init__(self, host: str, app: App):
-        self.httpd = ThreadingHTTPServer((host, 0), _Handler)
-        self.httpd.daemon_threads = True
+        self.httpd = _QuietServer((host, 0), _Handler)
         self.httpd.app = app
         self.host = host
         self.port = self.httpd.server_address[1]
