@@ -65,6 +65,7 @@ def _read(data: bytes) -> Document:
         page_blocks: dict[int, list] = {}
         fallback_pages: list[int] = []  # ruled-looking pages where pdfium found no table
         image_pages: list[int] = []
+        rotated_pages: list[int] = []
         for i in range(n_read):
             page = pdf[i]
             try:
@@ -88,6 +89,8 @@ def _read(data: bytes) -> Document:
                     page_blocks[i] = blocks
                 elif blocks is None:
                     fallback_pages.append(i)
+            if page.get_rotation() in (90, 270):
+                rotated_pages.append(i)
             if not text.strip() and pdfium_c.FPDF_PAGEOBJ_IMAGE in kinds:
                 image_pages.append(i)
             if textpage is not None:
@@ -108,6 +111,11 @@ def _read(data: bytes) -> Document:
 
     page_tables = dict(page_blocks)
     page_tables.update(_extract_tables(data, fallback_pages, issues))
+    for i in rotated_pages:
+        if any(kind == "table" for kind, _item in page_tables.get(i, [])):
+            # Rulings and glyphs are read in unrotated page space: rows may come out as columns.
+            issues.append(_issue("parse.pdf_rotated", "warning",
+                                 f"page {i + 1} is displayed rotated; its tables may be transposed"))
     assembler = _Assembler(_line_width(page_texts))
     for i, text in enumerate(page_texts):
         if i in page_tables:

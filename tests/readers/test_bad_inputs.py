@@ -179,3 +179,23 @@ def test_pdf_table_drawn_inside_a_form_xobject_is_read_by_the_pdfplumber_fallbac
     got = pdf.read(buf.getvalue())
     assert [[(x.text, x.rowspan, x.colspan) for x in row] for row in got.tables[0].rows] == [
         [("自然人", 1, 1), ("总计", 1, 1)], [("3", 1, 1), ("5", 1, 1)]]
+
+
+def test_rotated_page_with_a_table_is_flagged():
+    from reportlab.pdfgen import canvas
+
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf)
+    c.setPageRotation(90)
+    for y in (700, 680, 660):
+        c.line(100, y, 300, y)
+    for x in (100, 200, 300):
+        c.line(x, 660, x, 700)
+    c.drawString(110, 686, "a")
+    c.drawString(210, 686, "b")
+    c.showPage()
+    c.save()
+    got = pdf.read(buf.getvalue())
+    assert len(got.tables) == 1
+    assert got.issues == [{"rule": "parse.pdf_rotated", "severity": "warning",
+                           "message": "page 1 is displayed rotated; its tables may be transposed"}]
