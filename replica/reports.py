@@ -555,6 +555,7 @@ def generate(seed: int, template: str, agency: str | None = None, region: str | 
         "t3_single_other": template == "2021" and vrng.random() < 0.15,
         "blank_subtotals": template != "legacy" and vrng.random() < 0.1,
         "padded_values": vrng.random() < 0.15,
+        "word_html": vrng.random() < 0.2,
     })
     values: dict = {}
     if template == "legacy":

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from replica.reports import OTHER_2019, OTHER_2021, PARTS, ReportSpec
 
-STYLES = ("one_table", "split_tables", "br_labels", "vertical_headers")
+STYLES = ("one_table", "split_tables", "br_labels", "vertical_headers", "word_html")
 
 
 @dataclass
@@ -443,6 +443,8 @@ def parse_style(spec: ReportSpec, fmt: str, style: str | None) -> set[str]:
     if fmt == "html":
         flags = {o["html_style"]}
         flags.add("gbk" if o["encoding"] == "gbk" else "utf-8")
+        if o.get("word_html"):
+            flags.add("word_html")
         return flags
     flags = {"split_tables" if o.get("t2_split") else "one_table"}
     if o.get("broken_labels"):

@@ -120,6 +120,8 @@ def test_html_real_spans_and_styles(template, span):
     assert "商业<br>企业" in br
     vert = render(spec, "html", "vertical_headers").decode("utf-8")
     assert "结<br>果<br>维<br>持" in vert
+    word = render(spec, "html", "word_html").decode("utf-8")
+    assert word.count('<p class="MsoNormal"') > 200 and "<o:p></o:p>" in word and f'rowspan="{span}"' in word
     gbk = render(spec, "html", "one_table+gbk")
     assert b"charset=gbk" in gbk
     assert spec.title in gbk.decode("gbk")
