@@ -47,7 +47,7 @@ def _data_row(view: GridView) -> int | None:
     for r, row in enumerate(view.texts):
         if len(row) < D:
             continue
-        cells = [t for t in row if not is_blank(t)]
+        cells = [t for t in row[-D:] if not is_blank(t)]  # a label cell ("件数") may precede the 15
         if all(_is_value(t) for t in cells):
             if cells:
                 return r
@@ -58,6 +58,8 @@ def _data_row(view: GridView) -> int | None:
 def map_table(view: GridView, out: Collector) -> None:
     table = 4
     r = _data_row(view)
+    if r is None and _transposed(view, out):
+        return
     if r is None:
         out.issue("parse.table_unread", "warning", f"table {view.index} looks like table 四 but has no data row")
         return
@@ -93,3 +95,25 @@ def map_table(view: GridView, out: Collector) -> None:
     for r2 in range(r + 1, len(view.texts)):  # more rows than the form has: keep them
         for c, t in enumerate(view.texts[r2]):
             out.cell(table, r2, c, t, None, col_names.get(c), view.ref(r2, c))
+
+
+def _transposed(view: GridView, out: Collector) -> bool:
+    """Table 四 printed with the proceedings as rows and the five outcomes as columns."""
+    header: dict[int, str] = {}
+    mapped = False
+    for r in range(len(view.texts)):
+        cells = view.logical(r)
+        outcomes = {c: _outcome([norm(t)]) for c, t in cells if t.strip()}
+        if sum(1 for o in outcomes.values() if o) >= 4 and not any(_proceeding([norm(t)]) for _, t in cells[1:]):
+            header = {c: o for c, o in outcomes.items() if o}
+            continue
+        labels = [norm(t) for c, t in cells if c < min(header, default=0)]
+        p = _proceeding(labels)
+        if not header or not p:
+            continue
+        for c, t in cells:
+            if c in header and out.value(f"appeals.{p}.{header[c]}", t, 4, view.ref(r, c)):
+                mapped = True
+            elif c >= min(header):
+                out.cell(4, r, c, t, " ".join(labels), header.get(c), view.ref(r, c))
+    return mapped

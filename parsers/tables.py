@@ -60,6 +60,13 @@ def is_blank(text: str) -> bool:
 _APPEALS_WORDS = ("行政复议", "行政诉讼", "复议后起诉", "直接起诉")
 
 
+_OUTCOME_WORDS = ("维持", "纠正", "其他结果", "审结", "总计")
+
+
+def _outcome_header(view: GridView) -> bool:
+    return any(sum(1 for t in row if any(w in t for w in _OUTCOME_WORDS)) >= 4 for row in view.texts)
+
+
 def classify(view: GridView, req_labels: set[str], pro_labels: set[str], legacy_labels: set[str]):
     """The table's kind from its labels (never from its position in the document)."""
     req = pro = leg = 0
@@ -87,6 +94,8 @@ def classify(view: GridView, req_labels: set[str], pro_labels: set[str], legacy_
         return 3
     if "行政复议" in words and len(words) >= 2 and width >= 12:
         return 4
+    if "行政复议" in words and ("直接起诉" in words or "复议后起诉" in words) and _outcome_header(view):
+        return 4  # printed transposed: proceedings as rows
     if pro and pro >= leg:
         return 2
     if leg:

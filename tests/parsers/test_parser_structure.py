@@ -294,3 +294,25 @@ def test_requests_grid_split_with_group_in_the_first_piece():
     assert v["requests.other_misc.natural_person"] == 10
     assert v["requests.other_misc.total"] == 16
     assert v["requests.handled_total.research"] == 9
+
+
+def test_appeals_transposed_and_with_a_label_column():
+    rows = [[C("类别", 1, 2), C("结果维持"), C("结果纠正"), C("其他结果"), C("尚未审结"), C("总计")],
+            [C("行政复议", 1, 2), C("1"), C("0"), C("0"), C("1"), C("2")],
+            [C("行政诉讼", 2, 1), C("未经复议直接起诉"), C("0"), C("1"), C("0"), C("0"), C("1")],
+            [C("复议后起诉"), C("3"), C("0"), C("0"), C("0"), C("3")]]
+    out = parse_document(Document(blocks=[Table(rows=rows)], format="html"))
+    v = {x["key"]: x["value"] for x in out["values"]}
+    assert len(v) == 15
+    assert v["appeals.review.pending"] == 1 and v["appeals.review.total"] == 2
+    assert v["appeals.litigation_direct.corrected"] == 1
+    assert v["appeals.litigation_after_review.upheld"] == 3
+    # the usual layout with a label cell before the 15 numbers
+    o = ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"]
+    rows = [[C("", 3, 1), C("行政复议", 1, 5), C("行政诉讼", 1, 10)],
+            [*[C(x, 2, 1) for x in o], C("未经复议直接起诉", 1, 5), C("复议后起诉", 1, 5)],
+            [*[C(x) for x in o], *[C(x) for x in o]],
+            [C("件数"), *[C(str(i)) for i in range(15)]]]
+    out = parse_document(Document(blocks=[Table(rows=rows)], format="html"))
+    v = {x["key"]: x["value"] for x in out["values"]}
+    assert len(v) == 15 and v["appeals.litigation_after_review.total"] == 14
