@@ -95,6 +95,15 @@ def _title(paras: list[str]) -> str | None:
     return s
 
 
+def _from_hint(hint: str) -> str | None:
+    """An HTML <title> or PDF title: drop the site name the page appends ("…报告_某某区人民政府")."""
+    parts = [squash(p) for p in re.split(r"\s*[_|｜]\s*|\s+[-—]+\s+", hint) if squash(p)]
+    for p in parts:
+        if any(w in p for w in _TITLE_WORDS):
+            return p
+    return parts[0] if parts else None
+
+
 def _agency_from_title(title: str) -> str | None:
     t = title
     if t.startswith("关于"):
@@ -188,7 +197,7 @@ def extract(doc: Document) -> dict:
     paras = [p for p in doc.paragraphs if p and p.strip()]
     title = _title(paras)
     if not title and doc.title_hint:
-        title = squash(doc.title_hint) or None
+        title = _from_hint(doc.title_hint)
     if not title and doc.page_meta.get("标题"):
         title = squash(doc.page_meta["标题"])
     sig_agency, published, signature = _signature(paras)

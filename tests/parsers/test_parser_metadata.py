@@ -95,3 +95,10 @@ def test_title_skips_page_chrome_and_sentences():
     assert m["title"] == "某某县人民政府办公室2020年度政府信息公开工作年度报告"
     assert m["agency"] == "某某县人民政府办公室"
     assert m["year"] == 2020
+
+
+def test_title_hint_without_the_site_name():
+    m = meta(["一、总体情况", "x"], title_hint="某某区商务局2020年政府信息公开工作年度报告_某某区人民政府门户网站")
+    assert m["title"] == "某某区商务局2020年政府信息公开工作年度报告"
+    m = meta(["一、总体情况", "x"], title_hint="某某门户 - 某某区商务局2021年政府信息公开工作年度报告")
+    assert m["title"] == "某某区商务局2021年政府信息公开工作年度报告"
