@@ -13,7 +13,8 @@ DEFAULT_CONTACT = "xxgk-archive@users.noreply.github.com"
 
 def user_agent(contact: str | None = None) -> str:
     contact = contact or os.environ.get("XXGK_CONTACT") or DEFAULT_CONTACT
-    return f"xxgk-archive/0.1 (+{PROJECT_URL}; archive of 政府信息公开年度报告; contact: {contact})"
+    # ASCII only: header values are bytes on the wire
+    return f"xxgk-archive/0.1 (+{PROJECT_URL}; archive of government information-disclosure annual reports; contact: {contact})"
 
 
 BASE = {
@@ -45,6 +46,9 @@ BASE = {
     },
     "SPIDER_MIDDLEWARES": {},
     "XXGK_MAX_CONCURRENT_SOURCES": 8,
+    # Scrapy starts CONCURRENT_ITEMS asyncio workers per callback output; our callbacks yield a few
+    # requests and no items, so 100 workers per response is pure overhead.
+    "CONCURRENT_ITEMS": 8,
 }
 
 # Tests and benchmarks: no delays, no backoff, short timeouts.

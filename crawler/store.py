@@ -61,6 +61,19 @@ def sha256_digest_label(data: bytes) -> str:
     return "sha256:" + base64.b32encode(hashlib.sha256(data).digest()).decode("ascii")
 
 
+class RawHeaders(StatusAndHeaders):
+    """Headers written back as the bytes received (values arrive latin-1 decoded, so encoding them
+    latin-1 restores the wire bytes). warcio would %-encode non-ASCII values (RFC 8187), which turns
+    a GBK Content-Disposition file name into mojibake."""
+
+    def compute_headers_buffer(self, header_filter=None):
+        text = self.to_str(header_filter)
+        try:
+            self.headers_buff = text.encode("latin-1") + b"\r\n"
+        except UnicodeEncodeError:  # a value that never was wire bytes: fall back to warcio's rule
+            self.headers_buff = self.to_ascii_bytes(header_filter)
+
+
 class _Sha256WARCWriter(WARCWriter):
     """warcio defaults to SHA-1 digests; we index by SHA-256."""
 
@@ -249,7 +262,7 @@ class CaptureStore:
         req_headers = list(request_headers or [])
         if not any(k.lower() == "host" for k, _ in req_headers):
             req_headers.insert(0, ("Host", _host_of(url)))
-        req_http = StatusAndHeaders(req_status, req_headers, is_http_request=True)
+        req_http = RawHeaders(req_status, req_headers, is_http_request=True)
         req_rec = writer.create_warc_record(
             url, "request", payload=io.BytesIO(request_body), length=len(request_body),
             http_headers=req_http, warc_headers_dict={"WARC-Date": warc_date(fetched_at)},
@@ -258,7 +271,7 @@ class CaptureStore:
         req_id = req_rec.rec_headers.get_header("WARC-Record-ID")
 
         reason = reason or _reason(status)
-        resp_http = StatusAndHeaders(f"{status} {reason}", response_headers, protocol=protocol)
+        resp_http = RawHeaders(f"{status} {reason}", response_headers, protocol=protocol)
         original = None
         if body:
             hit = self.db.execute(

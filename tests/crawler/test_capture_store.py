@@ -88,3 +88,19 @@ def test_error_rows_and_reopen(tmp_path):
     row2 = _write(again, "http://127.0.0.1:1/b.html", b"def")
     assert row2["warc_file"] != ok["warc_file"]
     assert again.read_payload(again.capture(ok["id"])) == b"abc"
+
+
+def test_non_ascii_headers_kept_as_wire_bytes(tmp_path):
+    from crawler.filenames import filename_from_disposition
+
+    store = CaptureStore(tmp_path)
+    wire = 'attachment; filename="2021年政府信息公开年报.pdf"'.encode("gbk")
+    # the HTTP layer hands header values over as latin-1 text: the wire bytes, one char per byte
+    row = _write(store, "http://127.0.0.1:1/dl?id=1", b"%PDF-1.4",
+                 headers=[("Content-Disposition", wire.decode("latin-1"))])
+    with open(tmp_path / row["warc_file"], "rb") as fh:
+        fh.seek(row["warc_offset"])
+        member = gzip.decompress(fh.read(row["warc_length"]))
+    assert b"Content-Disposition: " + wire + b"\r\n" in member
+    header = store.read_record_headers(row).get_header("Content-Disposition")
+    assert filename_from_disposition(header) == "2021年政府信息公开年报.pdf"

@@ -140,11 +140,15 @@ def test_warc_bytes_equal_what_the_server_sent(crawled):
     for url, body in crawled["served"].items():
         assert store.read_payload(latest[url]) == body
     # every WARC file reads with warcio, digests verify, and records match the index
-    n_records = 0
+    n_records, agents = 0, set()
     for path in sorted((data / "warc").glob("*.warc.gz")):
         with open(path, "rb") as fh:
-            for _rec in ArchiveIterator(fh, check_digests="raise"):
+            for rec in ArchiveIterator(fh, check_digests="raise"):
                 n_records += 1
+                if rec.rec_type == "request":
+                    agents.add(rec.http_headers.get_header("User-Agent"))
+    assert len(agents) == 1 and next(iter(agents)).startswith("xxgk-archive/0.1 (+")
+    assert "contact: " in next(iter(agents))
     indexed = rows(data, "select count(*) n from captures where warc_file is not null")[0]["n"]
     assert n_records == 2 * indexed + len(list((data / "warc").glob("*.warc.gz")))  # request+response, warcinfo
     # an indexed offset is a whole gzip member holding that record
