@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
 import threading
@@ -28,19 +30,24 @@ def convert(data: bytes, target: str = "doc", timeout: float = 120) -> bytes:
     with _lock:
         if _profile is None:
             _profile = tempfile.mkdtemp(prefix="replica-lo-profile-")
+            atexit.register(shutil.rmtree, _profile, True)
         with tempfile.TemporaryDirectory(prefix="replica-doc-") as work:
             src = os.path.join(work, "report.docx")
             with open(src, "wb") as f:
                 f.write(data)
             cmd = [soffice, f"-env:UserInstallation=file://{_profile}", "--headless", "--norestore",
                    "--convert-to", target, "--outdir", work, src]
+            # own session: on timeout the whole group (oosplash and soffice.bin) is killed, not just the launcher
+            proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
             try:
-                proc = subprocess.run(cmd, capture_output=True, timeout=timeout, check=False)
+                _, err = proc.communicate(timeout=timeout)
             except subprocess.TimeoutExpired as e:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.communicate()
                 raise ConversionFailed(f"soffice timed out after {timeout}s") from e
             dst = os.path.join(work, f"report.{target}")
             if not os.path.exists(dst):
-                raise ConversionFailed(f"soffice produced no .{target}: {proc.stderr.decode(errors='replace')[-300:]}")
+                raise ConversionFailed(f"soffice produced no .{target}: {err.decode(errors='replace')[-300:]}")
             with open(dst, "rb") as f:
                 return f.read()
 
