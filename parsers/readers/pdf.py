@@ -112,8 +112,8 @@ def _read(data: bytes) -> Document:
     page_tables = dict(page_blocks)
     page_tables.update(_extract_tables(data, fallback_pages, issues))
     for i in rotated_pages:
-        if any(kind == "table" for kind, _item in page_tables.get(i, [])):
-            # Rulings and glyphs are read in unrotated page space: rows may come out as columns.
+        if i in fallback_pages and any(kind == "table" for kind, _item in page_tables.get(i, [])):
+            # pdfplumber reads rulings and glyphs in unrotated page space: rows may come out as columns.
             issues.append(_issue("parse.pdf_rotated", "warning",
                                  f"page {i + 1} is displayed rotated; its tables may be transposed"))
     assembler = _Assembler(_line_width(page_texts))
@@ -139,33 +139,35 @@ def _title(pdf) -> str | None:
 # ---------------------------------------------------------------- tables (pdfium rulings)
 
 def _pdfium_page_blocks(page, textpage, index: int) -> list | None:
-    """('text', lines) and ('table', Table) top to bottom, or None when the page has no ruled table."""
-    horizontal, vertical = pdf_grid.page_segments(page)
+    """('text', lines) and ('table', Table) top to bottom, or None when the page has no ruled table.
+    Geometry is worked out in display space, so a page shown rotated (/Rotate) reads upright."""
+    view = pdf_grid.View(page.get_rotation(), page.get_cropbox())
+    horizontal, vertical = pdf_grid.page_segments(page, view)
     found = pdf_grid.find_tables(horizontal, vertical)
     if not found:
         return None  # no ruled table found here: pdfplumber gets a try
-    left, bottom, right, top = page.get_cropbox()
     blocks: list = []
-    y = top
+    y = view.height
     for cells in found:  # tables from the top down
         t_top = max(c[3] for c in cells)
         t_bottom = min(c[1] for c in cells)
         if t_top < y:
-            blocks.append(("text", _bounded_lines(textpage, left, t_top, right, y)))
-        blocks.append(("table", _grid_table(textpage, cells, index)))
+            blocks.append(("text", _bounded_lines(textpage, view, 0, t_top, view.width, y)))
+        blocks.append(("table", _grid_table(textpage, view, cells, index)))
         y = min(y, t_bottom)
-    if y > bottom:
-        blocks.append(("text", _bounded_lines(textpage, left, bottom, right, y)))
+    if y > 0:
+        blocks.append(("text", _bounded_lines(textpage, view, 0, 0, view.width, y)))
     return blocks
 
 
-def _bounded_lines(textpage, left, bottom, right, top) -> list[str]:
+def _bounded_lines(textpage, view, left, bottom, right, top) -> list[str]:
     if top - bottom < 1:
         return []
-    return textpage.get_text_bounded(left, bottom, right, top).replace("\r\n", "\n").split("\n")
+    text = textpage.get_text_bounded(*view.page_rect(left, bottom, right, top))
+    return text.replace("\r\n", "\n").split("\n")
 
 
-def _grid_table(textpage, cells, page_index: int) -> Table:
+def _grid_table(textpage, view, cells, page_index: int) -> Table:
     """Spans from the cell boxes: a cell covers every column start and row top inside its box."""
     xs = sorted({c[0] for c in cells})
     tops = sorted({c[3] for c in cells}, reverse=True)
@@ -179,7 +181,7 @@ def _grid_table(textpage, cells, page_index: int) -> Table:
             colspan = sum(1 for x in xs if x0 - 1 <= x < x1 - 1)
             rowspan = sum(1 for t in tops if y0 + 1 < t <= y1 + 1)
             # Shrink the box a little so glyphs of neighbouring cells touching the ruling stay out.
-            raw = textpage.get_text_bounded(x0 + 0.5, y0 + 0.5, x1 - 0.5, y1 - 0.5)
+            raw = textpage.get_text_bounded(*view.page_rect(x0 + 0.5, y0 + 0.5, x1 - 0.5, y1 - 0.5))
             line.append(Cell(_cell_text(raw), rowspan=max(rowspan, 1), colspan=max(colspan, 1)))
         out.append(line)
     return Table(rows=out, page=page_index + 1)

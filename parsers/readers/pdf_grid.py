@@ -20,8 +20,44 @@ class TooComplex(Exception):
     """The page draws more rulings than a table has: not searched, to keep time bounded."""
 
 
-def page_segments(page) -> tuple[list, list]:
-    """Horizontal (y, x0, x1) and vertical (x, y0, y1) segments of the page's top-level paths."""
+class View:
+    """Page space <-> display space (after /Rotate), both with the origin at the bottom left."""
+
+    def __init__(self, rotation: int, cropbox: tuple[float, float, float, float]):
+        self.rotation = rotation % 360
+        self.l, self.b, self.r, self.t = cropbox
+        if self.rotation in (90, 270):
+            self.width, self.height = self.t - self.b, self.r - self.l
+        else:
+            self.width, self.height = self.r - self.l, self.t - self.b
+
+    def to_display(self, x: float, y: float) -> tuple[float, float]:
+        if self.rotation == 90:  # shown turned clockwise
+            return y - self.b, self.r - x
+        if self.rotation == 180:
+            return self.r - x, self.t - y
+        if self.rotation == 270:
+            return self.t - y, x - self.l
+        return x - self.l, y - self.b
+
+    def to_page(self, dx: float, dy: float) -> tuple[float, float]:
+        if self.rotation == 90:
+            return self.r - dy, dx + self.b
+        if self.rotation == 180:
+            return self.r - dx, self.t - dy
+        if self.rotation == 270:
+            return dy + self.l, self.t - dx
+        return dx + self.l, dy + self.b
+
+    def page_rect(self, x0: float, y0: float, x1: float, y1: float) -> tuple[float, float, float, float]:
+        """A display-space box as (left, bottom, right, top) in page space."""
+        (ax, ay), (bx, by) = self.to_page(x0, y0), self.to_page(x1, y1)
+        return min(ax, bx), min(ay, by), max(ax, bx), max(ay, by)
+
+
+def page_segments(page, view: View) -> tuple[list, list]:
+    """Horizontal (y, x0, x1) and vertical (x, y0, y1) segments of the page's top-level paths,
+    in display space."""
     import pypdfium2.raw as pdfium_c
 
     horizontal: list[tuple[float, float, float]] = []
@@ -30,8 +66,6 @@ def page_segments(page) -> tuple[list, list]:
     y = ctypes.c_float()
     for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_PATH], max_depth=1):
         a, b, c, d, e, f = obj.get_matrix().get()
-        if abs(b) > 1e-6 or abs(c) > 1e-6:
-            continue  # rotated or skewed paths are not table rulings
         n = pdfium_c.FPDFPath_CountSegments(obj.raw)
         if n <= 0 or n > 2000:
             continue
@@ -39,7 +73,7 @@ def page_segments(page) -> tuple[list, list]:
         for i in range(n):
             seg = pdfium_c.FPDFPath_GetPathSegment(obj.raw, i)
             pdfium_c.FPDFPathSegment_GetPoint(seg, ctypes.byref(x), ctypes.byref(y))
-            point = (a * x.value + e, d * y.value + f)
+            point = view.to_display(a * x.value + c * y.value + e, b * x.value + d * y.value + f)
             kind = pdfium_c.FPDFPathSegment_GetType(seg)
             if kind == pdfium_c.FPDF_SEGMENT_MOVETO:
                 start = prev = point

@@ -181,21 +181,31 @@ def test_pdf_table_drawn_inside_a_form_xobject_is_read_by_the_pdfplumber_fallbac
         [("自然人", 1, 1), ("总计", 1, 1)], [("3", 1, 1), ("5", 1, 1)]]
 
 
-def test_rotated_page_with_a_table_is_flagged():
+def test_page_shown_rotated_reads_upright():
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
     from reportlab.pdfgen import canvas
 
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    width, height = 595, 842
     buf = io.BytesIO()
-    c = canvas.Canvas(buf)
-    c.setPageRotation(90)
-    for y in (700, 680, 660):
-        c.line(100, y, 300, y)
-    for x in (100, 200, 300):
-        c.line(x, 660, x, 700)
-    c.drawString(110, 686, "a")
-    c.drawString(210, 686, "b")
+    c = canvas.Canvas(buf, pagesize=(width, height))
+    c.setPageRotation(90)  # a landscape table page made by turning a portrait page
+    c.transform(0, 1, -1, 0, width, 0)  # draw in the displayed (landscape) coordinates
+    c.setFont("STSong-Light", 12)
+    c.drawString(100, 540, "三、收到和处理政府信息公开申请情况")
+    for y in (500, 480, 460):
+        c.line(100, y, 400, y)
+    for x in (100, 250, 400):
+        c.line(x, 460, x, 500)
+    c.setFont("STSong-Light", 10)
+    for x, y, text in ((110, 486, "自然人"), (260, 486, "总计"), (110, 466, "3"), (260, 466, "5")):
+        c.drawString(x, y, text)
+    c.drawString(100, 400, "四、行政复议")
     c.showPage()
     c.save()
     got = pdf.read(buf.getvalue())
-    assert len(got.tables) == 1
-    assert got.issues == [{"rule": "parse.pdf_rotated", "severity": "warning",
-                           "message": "page 1 is displayed rotated; its tables may be transposed"}]
+    assert got.issues == []
+    assert got.paragraphs == ["三、收到和处理政府信息公开申请情况", "四、行政复议"]
+    assert [[(x.text, x.rowspan, x.colspan) for x in row] for row in got.tables[0].rows] == [
+        [("自然人", 1, 1), ("总计", 1, 1)], [("3", 1, 1), ("5", 1, 1)]]
