@@ -64,7 +64,7 @@ _OUTCOME_WORDS = ("维持", "纠正", "其他结果", "审结", "总计")
 
 
 def _outcome_header(view: GridView) -> bool:
-    return any(sum(1 for t in row if any(w in t for w in _OUTCOME_WORDS)) >= 4 for row in view.texts)
+    return any(sum(1 for t in row if any(w in squash(t) for w in _OUTCOME_WORDS)) >= 4 for row in view.texts)
 
 
 def classify(view: GridView, req_labels: set[str], pro_labels: set[str], legacy_labels: set[str]):
