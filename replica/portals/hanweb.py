@@ -43,6 +43,7 @@ class HanwebSite(Site):
         self.group = 3  # records embedded / per dataproxy window = group * perpage
         self.table_rows = rng.random() < 0.4  # records as table rows instead of <li>
         self.jsp_reports = rng.random() < 0.35  # reports at xxgkAnnualReport.jsp?area=&fbtime=
+        self.full_urls = random.Random(f"{self.seed}:full-urls").random() < 0.4  # records link http://host/art/...
         org = "".join(rng.choice("0123456789") for _ in range(9))
         self.area = f"11{self.agency.place.code}{org}{rng.choice('0123456789ABCDEFGHJKLMNPQRTUWXY')}"
 
@@ -86,10 +87,11 @@ class HanwebSite(Site):
     def record(self, item: Item) -> str:
         d = item.date.isoformat()
         t = esc(item.title)
+        href = self.base_url + item.path if self.full_urls else item.path
         if self.table_rows:
-            return (f'<table width="100%"><tr><td><a href="{item.path}" title="{t}" target="_blank">{self.shown(item.title)}</a></td>'
+            return (f'<table width="100%"><tr><td><a href="{href}" title="{t}" target="_blank">{self.shown(item.title)}</a></td>'
                     f'<td class="bt_time">{d}</td></tr></table>')
-        return f'<li><a href="{item.path}" title="{t}" target="_blank">{self.shown(item.title)}</a><span class="bt-data-time">{d}</span></li>'
+        return f'<li><a href="{href}" title="{t}" target="_blank">{self.shown(item.title)}</a><span class="bt-data-time">{d}</span></li>'
 
     def nextgroup(self) -> str:
         return (f'<a href="/module/web/jpage/dataproxy.jsp?page=1&appid=1&webid={self.webid}&path=/'

@@ -31,6 +31,7 @@ class TrsSite(Site):
         self.perpage = rng.choice((8, 10, 12))
         # some sites leave stale stub pages past the last one (a crawler must trust countPage)
         self.stub_pages = rng.random() < 0.5
+        self.date_style = random.Random(f"{self.seed}:date-style").choice(("iso", "iso", "paren", "zh"))
 
     def start_urls(self) -> list[str]:
         return [f"{self.col}index.{self.ext}"]
@@ -67,7 +68,9 @@ class TrsSite(Site):
         for it in self.listed()[n * self.perpage : (n + 1) * self.perpage]:
             href = "./" + it.path[len(self.col):]
             t = esc(it.title)
-            rows.append(f'<li><a href="{href}" title="{t}" target="_blank">{self.shown(it.title)}</a><span>{it.date.isoformat()}</span></li>')
+            shown_date = {"iso": f"{it.date:%Y-%m-%d}", "paren": f"({it.date:%Y-%m-%d})",
+                          "zh": f"{it.date.year}年{it.date.month:02d}月{it.date.day:02d}日"}[self.date_style]
+            rows.append(f'<li><a href="{href}" title="{t}" target="_blank">{self.shown(it.title)}</a><span>{shown_date}</span></li>')
         row_text = "\n".join(rows)
         body = f"""<div class="position">您当前的位置：<a href="/">首页</a> &gt; <a href="{self.col}index.{self.ext}">政府信息公开年报</a></div>
 <div class="list_con"><ul class="list">

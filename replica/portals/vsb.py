@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import posixpath
 import random
 
 from .content import Attachment, Item, esc
@@ -30,6 +31,8 @@ class VsbSite(Site):
 
     def setup(self, rng: random.Random) -> None:
         self.col = rng.choice(COLUMNS)
+        if random.Random(f"{self.seed}:root-column").random() < 0.3:
+            self.col = "/" + self.col.rsplit("/", 1)[1]  # a column at the site root: /xxgknb.htm
         self.treeid = rng.randint(1001, 1999)
         self.owner = rng.randint(1000000000, 1999999999)
         self.perpage = rng.choice((8, 10, 12))
@@ -65,11 +68,11 @@ class VsbSite(Site):
         count = self.page_count()
         if not 1 <= k <= count:
             return Response.not_found()
-        up = "../" if k == 1 else "../../"  # the column page sits one level higher than its numbered pages
+        here = posixpath.dirname(self.page_path(k))  # links are relative to the page, as VSB writes them
         rows = []
         for i, it in enumerate(self.listed()[(k - 1) * self.perpage : k * self.perpage]):
             t = esc(it.title)
-            rows.append(f'<li id="line_u8_{i}"><a href="{up}{it.path.lstrip("/")}" title="{t}">{self.shown(it.title)}</a>'
+            rows.append(f'<li id="line_u8_{i}"><a href="{posixpath.relpath(it.path, here)}" title="{t}">{self.shown(it.title)}</a>'
                         f'<span>{it.date.isoformat()}</span></li>')
         name = self.col.rsplit("/", 1)[1]
 
