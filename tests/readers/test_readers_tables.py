@@ -74,3 +74,30 @@ def test_read_document_sniffs_each_format(build):
     doc = read_document(page.encode("gb18030"), filename="nb.html", content_type="text/html; charset=GBK")
     assert doc.format == "html" and doc.paragraphs == ["正文"]
     assert build.cells_of(doc.tables[0]) == build.TABLE3
+
+
+def test_pdf_rulings_drawn_as_thin_filled_rectangles():
+    """Word's PDF export draws borders as 0.5 pt filled rectangles, cell by cell."""
+    import io
+
+    from reportlab.pdfgen import canvas
+
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf)
+    xs, ys = (100, 180, 260, 340), (700, 680, 660)
+    for y in ys:
+        for x0, x1 in zip(xs, xs[1:], strict=False):
+            c.rect(x0, y - 0.25, x1 - x0, 0.5, stroke=0, fill=1)
+    for x in xs:
+        for y0, y1 in zip(ys[1:], ys, strict=False):
+            if not (x == 180 and y1 == 700):  # no ruling between the first two header cells: a colspan
+                c.rect(x - 0.25, y0, 0.5, y1 - y0, stroke=0, fill=1)
+    c.drawString(110, 686, "head")
+    c.drawString(270, 686, "total")
+    for x, text in ((110, "1"), (190, "2"), (270, "3")):
+        c.drawString(x, 666, text)
+    c.showPage()
+    c.save()
+    doc = pdf.read(buf.getvalue())
+    assert [[(x.text, x.rowspan, x.colspan) for x in row] for row in doc.tables[0].rows] == [
+        [("head", 1, 2), ("total", 1, 1)], [("1", 1, 1), ("2", 1, 1), ("3", 1, 1)]]
