@@ -333,16 +333,18 @@ class _Blocks:
         if not rows:
             return
         ncells = sum(len(r) for r in rows)
-        nested = el.xpath(".//table")
-        if (ncells == 1 or any(_el_text_len(c) > LAYOUT_CELL_CHARS for row in rows for c in row)
-                or (nested and is_layout_table(_el_text_len(el), sum(_el_text_len(t) for t in nested)))):
+        nested = el.find(".//table") is not None
+        cells = None if ncells == 1 else [[_cell(c) for c in row] for row in rows]
+        if (cells is None or any(len(c.text) > LAYOUT_CELL_CHARS for row in cells for c in row)
+                or (nested and is_layout_table(_el_text_len(el), sum(_el_text_len(t) for t in el.iter("table")
+                                                                       if t is not el)))):
             # Layout wrapper: read its cells as ordinary content.
             for row in rows:
                 for cell in row:
                     self.walk_cell_content(cell, depth)
             return
         self.tables_seen = True
-        table = Table(rows=[[_cell(c, self.issues) for c in row] for row in rows])
+        table = Table(rows=cells)
         _clamp_spans(table)
         self.blocks.append(table)
 
@@ -378,13 +380,15 @@ def _table_rows(table) -> list[list]:
 def _span(value: str | None, default: int = 1) -> int:
     if not value:
         return default
+    if value.isdigit():
+        return min(int(value), limits.MAX_SPAN)
     m = re.match(r"\s*(\d+)", value)
     if not m:
         return default
     return min(int(m.group(1)), limits.MAX_SPAN)
 
 
-def _cell(td, issues: list[dict]) -> Cell:
+def _cell(td) -> Cell:
     rowspan = _span(td.get("rowspan"))
     colspan = max(_span(td.get("colspan")), 1)
     return Cell(text=cell_text(td), rowspan=rowspan, colspan=colspan)
@@ -392,6 +396,9 @@ def _cell(td, issues: list[dict]) -> Cell:
 
 def cell_text(td) -> str:
     """Cell text with <br> and block boundaries as "\\n"; nested tables flattened row by row."""
+    if not len(td):  # the common case: plain text
+        text = _WS.sub(" ", td.text or "").strip(" ")
+        return text if text.strip(" \u3000\xa0") else ""
     parts: list[str] = []
 
     def walk(el) -> None:
@@ -405,12 +412,13 @@ def cell_text(td) -> str:
         block = tag in BLOCK_TAGS and el is not td
         if block:
             parts.append("\n")
+        # Source line breaks are whitespace in HTML: only <br>, blocks and rows break a cell's lines.
         if el.text:
-            parts.append(el.text)
+            parts.append(_WS.sub(" ", el.text))
         for child in el:
             walk(child)
             if child.tail:
-                parts.append(child.tail)
+                parts.append(_WS.sub(" ", child.tail))
         if block:
             parts.append("\n")
 

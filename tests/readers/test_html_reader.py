@@ -251,3 +251,12 @@ def test_word_exported_html():
     assert doc.paragraphs == ["某局2020年政府信息公开工作年度报告", "一、总体情况", "（一）\xa0主动公开"]
     assert [[(c.text, c.rowspan, c.colspan) for c in row] for row in doc.tables[0].rows] == [
         [("信息\n内容", 2, 1), ("本年新\n制作数量", 1, 1)], [("12", 1, 1)], [("规章", 1, 1), ("", 1, 1)]]
+
+
+def test_source_line_breaks_in_cells_are_spaces_but_br_and_p_break_lines():
+    page = """<html><body><table><tr><td>本年新
+      制作数量</td><td><span>本年新
+      公开</span><br>数量</td><td><p>法律服务</p>
+      <p>机构</p></td></tr><tr><td>1</td><td>2</td><td>3</td></tr></table></body></html>"""
+    rows = html.read(page.encode("utf-8")).tables[0].rows
+    assert [c.text for c in rows[0]] == ["本年新 制作数量", "本年新 公开\n数量", "法律服务\n机构"]
