@@ -6,6 +6,7 @@ import importlib
 from pathlib import Path
 
 from parsers import metadata as meta
+from parsers.collect import make_issue
 from parsers.document import Document
 from parsers.errors import UnreadableDocument
 from parsers.mapper import map_document
@@ -43,11 +44,8 @@ def parse_document(doc: Document, url: str | None = None) -> dict:
     m = meta.extract(doc)
     values = list(collected.values.values())
     template = recognise(collected.values.keys(), m["year"])
-    issues = [dict(i) for i in doc.issues]
-    for i in issues:
-        i.setdefault("key", None)
-        i.setdefault("left", None)
-        i.setdefault("right", None)
+    issues = [{**make_issue(i.get("rule", "parse.reader"), i.get("severity", "warning"), i.get("message", "")), **i}
+              for i in doc.issues]
     issues += collected.issues
     by_key = {v["key"]: v["value"] for v in values}
     issues += validate(by_key, template)
@@ -55,16 +53,13 @@ def parse_document(doc: Document, url: str | None = None) -> dict:
     if template in ("2019", "2021"):
         for part, table in _PARTS.items():
             if table not in kinds:
-                issues.append({"rule": f"completeness.table_{part}", "severity": "warning", "key": None,
-                               "left": None, "right": None,
-                               "message": f"table {'二三四'[table - 2]} ({part}) not found"})
+                issues.append(make_issue(f"completeness.table_{part}", "warning",
+                                         f"table {'二三四'[table - 2]} ({part}) not found"))
     if not any(k is not None for k in kinds):
-        issues.append({"rule": "completeness.tables", "severity": "warning", "key": None, "left": None,
-                       "right": None, "message": "no statistical table found"})
+        issues.append(make_issue("completeness.tables", "warning", "no statistical table found"))
     for name, text in m["sections"].items():
         if text is None and template in ("2019", "2021"):
-            issues.append({"rule": f"completeness.section_{name}", "severity": "warning", "key": None,
-                           "left": None, "right": None, "message": f"section '{name}' not found"})
+            issues.append(make_issue(f"completeness.section_{name}", "warning", f"section '{name}' not found"))
     late = deadline_issue(m["published"], m["year"], m["agency"])
     if late:
         issues.append(late)

@@ -6,6 +6,11 @@ from parsers.keys import all_keys
 from parsers.values import parse_value
 
 
+def make_issue(rule: str, severity: str, message: str, key: str | None = None, left=None, right=None) -> dict:
+    """An issue as the parse contract and ARCHITECTURE.md give it (key, left, right always present)."""
+    return {"rule": rule, "severity": severity, "message": message, "key": key, "left": left, "right": right}
+
+
 class Collector:
     def __init__(self):
         self.values: dict[str, dict] = {}
@@ -20,11 +25,7 @@ class Collector:
             return False
         parsed = parse_value(raw, money=spec.is_money, unit=unit)
         if not parsed.is_number:
-            self.issues.append({
-                "rule": "parse.not_a_number", "severity": "warning", "key": key,
-                "message": f"{key}: {raw.strip()!r} in cell {ref} is not a number",
-                "left": None, "right": None,
-            })
+            self.issue("parse.not_a_number", "warning", f"{key}: {raw.strip()!r} in cell {ref} is not a number", key)
         entry = {"key": key, "value": parsed.value, "raw": raw, "table": table,
                  "unit": spec.unit, "cell": ref}
         old = self.values.get(key)
@@ -34,12 +35,9 @@ class Collector:
             # a group row mapped first with an empty cell must not hide the real value
             self.values[key] = entry
         elif parsed.value is not None and old["value"] != parsed.value:
-            self.issues.append({
-                "rule": "parse.duplicate_key", "severity": "warning", "key": key,
-                "message": f"{key} appears twice: {old['raw'].strip()!r} ({old['cell']}) and "
-                           f"{raw.strip()!r} ({ref}); kept the first",
-                "left": old["value"], "right": parsed.value,
-            })
+            self.issue("parse.duplicate_key", "warning",
+                       f"{key} appears twice: {old['raw'].strip()!r} ({old['cell']}) and {raw.strip()!r} ({ref}); "
+                       "kept the first", key, old["value"], parsed.value)
         return True
 
     def cell(self, table, r: int, c: int, raw: str, row_label: str | None, col_label: str | None, ref: str):
@@ -49,5 +47,4 @@ class Collector:
                            "col_label": col_label or None, "raw": raw, "cell": ref})
 
     def issue(self, rule: str, severity: str, message: str, key=None, left=None, right=None):
-        self.issues.append({"rule": rule, "severity": severity, "message": message,
-                            "key": key, "left": left, "right": right})
+        self.issues.append(make_issue(rule, severity, message, key, left, right))

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from parsers.collect import make_issue
 from parsers.map_appeals import OUTCOMES, PROCEEDINGS
 from parsers.map_requests import APPLICANTS
 
@@ -56,11 +57,8 @@ class _Checker:
             return
         ls, rs = sum(left), sum(right)
         if abs(ls - rs) > _EPS:
-            self.issues.append({
-                "rule": rule, "severity": "error", "key": key,
-                "message": f"{left_name} = {_fmt(ls)} but {right_name} = {_fmt(rs)}",
-                "left": ls, "right": rs,
-            })
+            self.issues.append(make_issue(rule, "error", f"{left_name} = {_fmt(ls)} but {right_name} = {_fmt(rs)}",
+                                          key, ls, rs))
 
 
 def validate(values: dict[str, object], template: str | None) -> list[dict]:
@@ -115,8 +113,7 @@ def deadline_issue(published: str | None, year: int | None, agency: str | None) 
     # the 2008 Regulations gave everyone until 31 March; the 2019 ones moved departments to 31 January
     limit = date(year + 1, 3 if government or year <= 2018 else 1, 31)
     if when > limit:
-        return {"rule": "deadline", "severity": "warning", "key": None, "left": None, "right": None,
-                "message": f"published {published}, after the deadline {limit.isoformat()}"}
+        return make_issue("deadline", "warning", f"published {published}, after the deadline {limit.isoformat()}")
     return None
 
 
@@ -142,7 +139,7 @@ def text_issues(sections: dict, values: dict[str, object]) -> list[dict]:
             continue
         said, printed = int(m.group(1)), sum(table)
         if abs(said - printed) > _EPS:
-            issues.append({"rule": f"text.vs_table.{keys[0]}", "severity": "warning", "key": keys[0],
-                           "message": f"the text says {m.group(0)!r} but the table has {_fmt(printed)}",
-                           "left": said, "right": printed})
+            issues.append(make_issue(f"text.vs_table.{keys[0]}", "warning",
+                                     f"the text says {m.group(0)!r} but the table has {_fmt(printed)}",
+                                     keys[0], said, printed))
     return issues

@@ -7,12 +7,9 @@ so tables come out with ``spans_known=False`` and the mapper infers spans from t
 
 from __future__ import annotations
 
-import re
-
 from parsers.document import Cell, Document, Table
 from parsers.errors import UnreadableDocument
-
-_BOOKMARK = re.compile(r"\[bookmark:[^\]]*\]")
+from parsers.labels import clean_cell
 
 
 def decode(data: bytes) -> tuple[str, str | None]:
@@ -55,10 +52,7 @@ def read(data: bytes) -> Document:
     def end_cell():
         nonlocal cell_lines
         if cell_lines is not None:
-            text = cell_lines[0] if len(cell_lines) == 1 else "\n".join(cell_lines)
-            if "[bookmark:" in text:
-                text = _BOOKMARK.sub("", text)
-            row.append(Cell(text))
+            row.append(Cell(clean_cell(cell_lines[0] if len(cell_lines) == 1 else "\n".join(cell_lines))))
             cell_lines = None
 
     def end_row():
@@ -91,7 +85,7 @@ def read(data: bytes) -> Document:
         else:
             end_table()
             blanks = 0
-            blocks.append((_BOOKMARK.sub("", line) if "[bookmark:" in line else line).strip())
+            blocks.append(clean_cell(line).strip())
     end_table()
     if not any(isinstance(b, Table) or b for b in blocks):
         raise UnreadableDocument("no text in document")
