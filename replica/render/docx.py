@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
+import zipfile
 
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -74,6 +76,22 @@ def render_docx(spec: ReportSpec, style: str | None = None) -> bytes:
         else:
             p.paragraph_format.first_line_indent = Pt(22)
             _write_lines(p, block.text)
+    when = dt.datetime(spec.published.year, spec.published.month, spec.published.day, 9, 0)
+    doc.core_properties.created = doc.core_properties.modified = when
+    doc.core_properties.last_printed = when
     out = io.BytesIO()
     doc.save(out)
+    return _fixed_times(out.getvalue(), when)
+
+
+def _fixed_times(data: bytes, when: dt.datetime) -> bytes:
+    """Zip entries stamped with the report's date instead of now: same spec, same bytes."""
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            fixed = zipfile.ZipInfo(info.filename, date_time=when.timetuple()[:6])
+            fixed.compress_type = info.compress_type
+            fixed.external_attr = info.external_attr
+            dst.writestr(fixed, src.read(info.filename))
     return out.getvalue()

@@ -367,7 +367,7 @@ class Builder:
         s = self.spec
         y = s.year
         out: list[Block] = []
-        if s.options.get("title_style") == "two_lines":
+        if s.options.get("title_style") == "two_lines" and s.title.startswith(s.agency) and s.title != s.agency:
             out += [Para(s.agency, "title"), Para(s.title[len(s.agency):], "title")]
         else:
             out.append(Para(s.title, "title"))

@@ -88,7 +88,8 @@ def render_pdf(spec: ReportSpec, style: str | None = None) -> bytes:
     styles = _styles()
     out = io.BytesIO()
     doc = SimpleDocTemplate(out, pagesize=A4, leftMargin=20 * mm, rightMargin=20 * mm, topMargin=20 * mm,
-                            bottomMargin=20 * mm, title=spec.title, author=spec.agency)
+                            bottomMargin=20 * mm, title=spec.title, author=spec.agency,
+                            invariant=1)  # no timestamps or random ids: same spec, same bytes
     story = []
     for block in build(spec, "pdf", style):
         if isinstance(block, LTable):

@@ -174,6 +174,19 @@ def test_pdf_embedded_font_and_ruled_tables():
                       for o in ("upheld", "corrected", "other", "pending", "total")]
 
 
+def test_same_spec_same_bytes():
+    spec = generate(8, "2021")
+    for fmt in ("text", "html", "docx", "pdf"):
+        assert render(spec, fmt) == render(spec, fmt), fmt
+
+
+def test_title_replaced_by_a_portal_still_renders():
+    spec = next(s for s in (generate(i, "2019") for i in range(50)) if s.options["title_style"] == "two_lines")
+    other = dataclasses.replace(spec, title=f"{spec.year}年{spec.agency}政府信息公开年报")
+    text = render(other, "text").decode("utf-8")
+    assert text.startswith(other.title + "\n")
+
+
 def test_doc_is_word_97():
     spec = generate(2, "legacy")
     data = render(spec, "doc")
