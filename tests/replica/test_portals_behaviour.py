@@ -318,3 +318,27 @@ def test_render_workers_and_prerender_give_the_same_bytes():
     plain = ReplicaWorld(**kwargs)
     assert plain.report_bytes(*first_report(plain), fmt) == pooled_bytes
     assert plain.report_bytes(*first_report(plain), "docx") != plain.report_bytes(*first_report(plain), "pdf")
+
+
+def test_url_roles_head_requests_and_request_log(world):
+    hanweb = world.portals[0]
+    report = next(r for r in world.reports() if r.attachments)
+    assert world.url_role(report.attachments[0][0]) == "attachment"
+    assert world.url_role(hanweb.base_url + "/robots.txt") == "robots"
+    assert world.url_role(hanweb.base_url + "/module/web/jpage/dataproxy.jsp?startrecord=1") == "listing"
+    assert world.url_role(hanweb.base_url + "/nowhere.html") == "other"
+    assert world.url_role("http://127.0.0.1:9/") == "other"
+    assert get(report.page_url)[0] == 200  # any first-request 500 is spent here
+    start = len(world.request_log)
+    req = urllib.request.Request(report.page_url, method="HEAD")
+    with urllib.request.urlopen(req, timeout=30) as resp:
+        assert resp.status == 200 and resp.read() == b"" and int(resp.headers["Content-Length"]) > 1000
+    p = hanweb.params
+    form = f"columnid={p['columnid']}&unitid={p['unitid']}&webid={p['webid']}".encode()
+    post = urllib.request.Request(hanweb.base_url + "/module/web/jpage/dataproxy.jsp?startrecord=1&endrecord=3&perpage=3",
+                                  data=form, headers={"Content-Type": "application/x-www-form-urlencoded"})
+    with urllib.request.urlopen(post, timeout=30) as resp:
+        assert resp.read().count(b"<record>") == 3
+    log = world.request_log[start:]
+    assert log[0] == ("HEAD", report.page_url, 200)
+    assert log[-1] == ("POST", hanweb.base_url + "/module/web/jpage/dataproxy.jsp?startrecord=1&endrecord=3&perpage=3", 200)
