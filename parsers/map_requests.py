@@ -152,7 +152,7 @@ def map_table(view: GridView, out: Collector, state: RequestsState) -> None:
         if n < D + 1:
             state.see(row_texts)  # a group label printed on a row of its own
             if n == D and any(not is_blank(t) for t in row_texts) and prev:
-                # a data row whose labels are all merged from above is not possible; keep the cells
+                # seven numbers and no label at all: the row cannot be named, keep its cells
                 _emit_row(view, out, r, None, [], [(c, None) for c in range(n)], table)
             continue
         labels = list(row_texts[: n - D])

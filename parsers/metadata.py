@@ -15,6 +15,7 @@ _DATE_LINE = re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日$|^(\d{4})[-./](\d{
 _ANY_DATE = re.compile(r"(\d{4})\s*[年\-./]\s*(\d{1,2})\s*[月\-./]\s*(\d{1,2})")
 _YEAR = re.compile(r"((?:19|20)\d{2})年")
 _PERIOD = re.compile(r"((?:19|20)\d{2})年0?1月0?1日(?:起)?(?:至|到|—|-|~)((?:19|20)\d{2})年12月31日")
+_TITLE_YEAR = re.compile(r"(?:(?:19|20)\d{2}|[〇零○Ｏ一二三四五六七八九]{4})\s*年度?")
 _TITLE_WORDS = ("年度报告", "年报", "工作报告")
 _AGENCY_CUT = ("政府信息公开", "政务信息公开", "政务公开", "信息公开", "政府信息", "年度报告", "工作年度报告")
 _SIGNATURE_END = ("局", "委", "厅", "办", "政府", "院", "会", "中心", "所", "处", "站", "室", "馆", "部", "署",
@@ -108,7 +109,7 @@ def _agency_from_title(title: str) -> str | None:
     t = title
     if t.startswith("关于"):
         t = t[2:]
-    m = re.search(r"(?:19|20)\d{2}\s*年度?", t)
+    m = _TITLE_YEAR.search(t)
     if m and m.start() > 0:
         cand = t[: m.start()]
     else:
@@ -116,6 +117,8 @@ def _agency_from_title(title: str) -> str | None:
         cut = min((rest.find(w) for w in _AGENCY_CUT if w in rest), default=-1)
         cand = rest[:cut] if cut > 0 else ""
     cand = cand.strip("（(）)《》“”\"、，, ")
+    if cand.endswith("关于"):
+        cand = cand[:-2]
     return cand or None
 
 

@@ -102,3 +102,9 @@ def test_title_hint_without_the_site_name():
     assert m["title"] == "某某区商务局2020年政府信息公开工作年度报告"
     m = meta(["一、总体情况", "x"], title_hint="某某门户 - 某某区商务局2021年政府信息公开工作年度报告")
     assert m["title"] == "某某区商务局2021年政府信息公开工作年度报告"
+
+
+def test_agency_before_guanyu_and_chinese_numeral_year():
+    m = meta(["某某市人民政府办公室关于二〇二〇年政府信息公开工作年度报告的公告", "一、总体情况", "x"])
+    assert m["agency"] == "某某市人民政府办公室"
+    assert m["year"] == 2020
