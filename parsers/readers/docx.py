@@ -221,16 +221,35 @@ class _Reader:
         collect(tr)
         return cells[: limits.MAX_TABLE_COLS]
 
-    def _int_prop(self, parent, path_tag: str, default: int = 1) -> int:
-        if parent is None:
-            return default
-        el = parent.find(path_tag)
-        if el is None:
-            return default
-        try:
-            return max(1, min(int(el.get(self.w.val, default)), limits.MAX_SPAN))
-        except ValueError:
-            return default
+    def _child_int(self, parent, tag: str, default: int = 1) -> int:
+        """The w:val of ``parent``'s child ``tag`` as a span (1..MAX_SPAN), or ``default``."""
+        for el in parent:
+            if el.tag == tag:
+                try:
+                    return max(1, min(int(el.get(self.w.val, default)), limits.MAX_SPAN))
+                except ValueError:
+                    return default
+        return default
+
+    def _cell_props(self, tc) -> tuple[int, str | None, str | None]:
+        """(gridSpan, vMerge value, hMerge value) of a cell; a merge without w:val is "continue"."""
+        w = self.w
+        span, vmerge, hmerge = 1, None, None
+        for el in tc:
+            if el.tag != w.tcPr:
+                continue
+            for prop in el:
+                if prop.tag == w.gridSpan:
+                    try:
+                        span = max(1, min(int(prop.get(w.val, 1)), limits.MAX_SPAN))
+                    except ValueError:
+                        span = 1
+                elif prop.tag == w.vMerge:
+                    vmerge = prop.get(w.val) or "continue"
+                elif prop.tag == w.hMerge:
+                    hmerge = prop.get(w.val) or "continue"
+            break
+        return span, vmerge, hmerge
 
     def table_rows(self, tbl, depth: int) -> list[list[Cell]]:
         """Rows of cells that start in each row; vMerge continuations extend the cell above."""
@@ -239,20 +258,21 @@ class _Reader:
         open_merges: dict[int, Cell] = {}  # grid column -> cell whose vertical merge is running
         for tr in self._rows(tbl):
             row: list[Cell] = []
-            col = self._int_prop(tr.find(w.trPr), w.gridBefore, 0)
+            col = 0
+            for el in tr:
+                if el.tag == w.trPr:
+                    col = self._child_int(el, w.gridBefore, 0)
+                    break
             if col:
                 row.append(Cell("", colspan=col))
             started: dict[int, Cell] = {}
             for tc in self._cells(tr):
-                tcpr = tc.find(w.tcPr)
-                span = self._int_prop(tcpr, w.gridSpan)
-                vmerge = tcpr.find(w.vMerge) if tcpr is not None else None
-                hmerge = tcpr.find(w.hMerge) if tcpr is not None else None
-                if hmerge is not None and hmerge.get(w.val) != "restart" and row:
+                span, vmerge, hmerge = self._cell_props(tc)
+                if hmerge is not None and hmerge != "restart" and row:
                     row[-1].colspan += span  # legacy horizontal merge: widen the cell on the left
                     col += span
                     continue
-                if vmerge is not None and vmerge.get(w.val) != "restart" and col in open_merges:
+                if vmerge is not None and vmerge != "restart" and col in open_merges:
                     open_merges[col].rowspan += 1
                     started[col] = open_merges[col]
                     col += open_merges[col].colspan
