@@ -1,7 +1,7 @@
 """A plain portal with no known CMS: the annual reports are found by following link text.
 
 Home `/index.html` (nav: 首页, 新闻动态, a 信息公开 column under one of several names, 互动交流, 后台管理)
--> `/xxgk/index.html` (sidebar: 信息公开指南, 法定主动公开内容, 政府信息公开年报, ...) -> the year-report
+-> `/xxgk/index.html` (on rebuilt portals the nav still links the old `/zwgk/index.html`, answering 301) (sidebar: 信息公开指南, 法定主动公开内容, 政府信息公开年报, ...) -> the year-report
 column `/xxgk/<col>/index.html`, paged by 下一页/尾页 links (`index_2.html` ... or `list.jsp?page=N`).
 Reports sit among other items there; other items also fill 新闻动态 and 法定主动公开内容.
 Articles `/xxgk/<col>/YYYYMM/<id>.html` (and `/news/...`, `/xxgk/fdzdgknr/...`), metadata `dl.xxgk-meta`,
@@ -21,6 +21,7 @@ GK_NAMES = ("政府信息公开", "信息公开", "政务公开")
 REPORT_COLUMNS = (("ndbg", "政府信息公开年报"), ("xxgknb", "信息公开年度报告"), ("gknb", "政府信息公开工作年度报告"))
 # item.classify: which column lists the item
 REPORTS, STATUTORY, NEWS = 1, 2, 3
+OLD_GK = "/zwgk/index.html"
 COLUMN_DIRS = {STATUTORY: ("/xxgk/fdzdgknr/", "法定主动公开内容"), NEWS: ("/news/", "新闻动态")}
 
 
@@ -34,6 +35,8 @@ class GenericSite(Site):
         self.col = f"/xxgk/{col}/"
         self.query_paging = rng.random() < 0.4
         self.perpage = rng.choice((6, 8, 10))
+        # a rebuilt portal: the old 信息公开 address answers 301 to the new one
+        self.moved = random.Random(f"{self.seed}:moved").random() < 0.4
 
     def start_urls(self) -> list[str]:
         return ["/index.html"]
@@ -57,7 +60,7 @@ class GenericSite(Site):
         return [self.page_path(REPORTS, n) for n in range(1, self.page_count(REPORTS) + 1)]
 
     def is_listing(self, path: str) -> bool:
-        return path in ("/", "/index.html", "/xxgk/index.html") or any(
+        return path in ("/", "/index.html", "/xxgk/index.html", OLD_GK) or any(
             path.startswith(base) and ("/index" in path or path.endswith("list.jsp"))
             for base, _ in self.columns().values())
 
@@ -74,8 +77,9 @@ class GenericSite(Site):
         return Attachment(f"/download.jsp?id={item.id * 10 + n}", filename, fmt, "附件下载", disposition=mode)
 
     def nav(self) -> str:
+        gk = OLD_GK if self.moved else "/xxgk/index.html"
         return (f'<ul class="nav"><li><a href="/index.html">首页</a></li><li><a href="/news/index.html">新闻动态</a></li>'
-                f'<li><a href="/xxgk/index.html">{self.gk_name}</a></li><li><a href="/hdjl/index.html">互动交流</a></li>'
+                f'<li><a href="{gk}">{self.gk_name}</a></li><li><a href="/hdjl/index.html">互动交流</a></li>'
                 '<li><a href="/admin/login.html">后台管理</a></li></ul>')
 
     def home(self) -> Response:
@@ -121,6 +125,8 @@ class GenericSite(Site):
             return self.home()
         if path == "/xxgk/index.html":
             return self.gk_index()
+        if path == OLD_GK and self.moved:
+            return Response(301, b"", headers=[("Location", "/xxgk/index.html")])
         for classify, (base, _) in self.columns().items():
             if path == base + "index.html":
                 return self.listing(classify, 1)

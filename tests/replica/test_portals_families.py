@@ -4,6 +4,7 @@ walking every portal the way its CMS works finds exactly the world's reports and
 from __future__ import annotations
 
 import gzip
+import http.client
 import json
 import re
 import urllib.error
@@ -301,3 +302,19 @@ def test_generic_reports_found_by_link_text(world):
         reports, noise = truth(world, portal)
         assert reports <= set(found) and set(found) - reports <= noise
         assert any(t for u, t in found.items() if u in noise)  # reports sit among other items
+
+
+def test_generic_rebuilt_portal_redirects_the_old_column():
+    with ReplicaWorld(seed=11, agencies_per_family=1, families=("generic",), years=(2021,), faults=False) as w:
+        portal = w.portals[0]
+        home = text_of(*fetch(portal.start_urls[0])[1:])
+        old = [u for u, t in links(home, portal.start_urls[0]) if t in ("政府信息公开", "信息公开", "政务公开")][0]
+        assert urlsplit(old).path == "/zwgk/index.html"
+        conn = http.client.HTTPConnection(urlsplit(old).netloc, timeout=10)
+        conn.request("GET", "/zwgk/index.html")
+        resp = conn.getresponse()
+        assert resp.status == 301 and resp.getheader("Location") == "/xxgk/index.html"
+        conn.close()
+        assert w.url_role(old) == "listing"
+        side = text_of(*fetch(old)[1:])  # followed to the new column
+        assert any("年报" in t or "年度报告" in t for _, t in links(side, portal.base_url + "/xxgk/index.html"))
