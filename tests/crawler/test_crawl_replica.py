@@ -9,6 +9,7 @@ import json
 import sqlite3
 import subprocess
 import sys
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -69,8 +70,14 @@ def crawled(tmp_path_factory):
         with open(sources, "a", encoding="utf-8") as fh:
             fh.write("- id: down-portal\n  agency: 停机的机关\n  region: 某省\n  region_code: '110000'\n"
                      "  level: province\n  family: trs_wcm\n  start_urls: ['http://127.0.0.1:9/xxgk/index.html']\n")
+            # a column that moved when the portal was rebuilt: 404 at the registered URL
+            fh.write("- id: moved-column\n  agency: 改版的机关\n  region: 某省\n  region_code: '110000'\n"
+                     "  level: province\n  family: vsb\n"
+                     f"  start_urls: ['{world.portals[0].base_url}/old/zfxxgknb.htm']\n")
         first = run_crawl(sources, data, "r1")
-        truth1 = {"reports": world.reports(), "noise": world.noise_urls(), "broken": world.broken_urls()}
+        truth1 = {"reports": world.reports(), "noise": world.noise_urls(), "broken": world.broken_urls(),
+                  "gbk_sources": {s.agency.source_id for s in world.sites if s.charset == "gbk"},
+                  "slow": set(world.faults.slow), "log1": list(world.request_log)}
         log1 = len(world.request_log)
         run_crawl(sources, data, "r2")
         log2 = list(world.request_log[log1:])
@@ -118,7 +125,7 @@ def test_every_attachment_fetched_with_its_real_name(crawled):
 def test_metadata_block_and_titles(crawled):
     data, truth = crawled["data"], crawled["truth1"]
     by_url = {r["url"]: r for r in rows(data, "select * from captures where run_id='r1' and role='report' and status=200")}
-    checked = 0
+    checked, gbk_checked = 0, 0
     for rep in truth["reports"]:
         row = by_url[rep.page_url]
         assert row["title"]
@@ -127,7 +134,9 @@ def test_metadata_block_and_titles(crawled):
             want = {k: v for k, v in rep.page_meta.items() if v}
             assert {k: meta.get(k) for k in want} == want, rep.page_url
             checked += 1
+            gbk_checked += rep.source_id in truth["gbk_sources"]
     assert checked >= 40
+    assert gbk_checked >= 4  # GBK-encoded portals (charset in the header, the meta tag or both)
 
 
 def test_warc_bytes_equal_what_the_server_sent(crawled):
@@ -160,7 +169,9 @@ def test_warc_bytes_equal_what_the_server_sent(crawled):
 
 
 def test_second_crawl_fetches_listing_pages_only(crawled):
-    world, data, log2 = crawled["world"], crawled["data"], crawled["log2"]
+    world, data = crawled["world"], crawled["data"]
+    # the moved column's registered start URL is probed again on every crawl (a listing that 404s)
+    log2 = [e for e in crawled["log2"] if not e[1].endswith("/old/zfxxgknb.htm")]
     assert log2
     roles = {world.url_role(url) for _, url, _ in log2}
     assert roles <= {"listing", "robots", "broken"}, [(u, world.url_role(u)) for _, u, _ in log2
@@ -191,6 +202,13 @@ def test_faults_recorded_not_fatal(crawled):
     errors = rows(data, "select url, error, source_id from captures where run_id='r1' and role='error'")
     down = [e for e in errors if e["source_id"] == "down-portal"]
     assert down and "Connection" in down[0]["error"]
-    broken = set(crawled["truth1"]["broken"])
-    assert {e["url"] for e in errors if e["error"].startswith("HTTP 404")} <= broken
+    # every 404 the portals served in the first crawl is an error row naming it
+    served_404 = {url for _, url, status in crawled["truth1"]["log1"] if status == 404}
+    assert served_404 and served_404 <= {e["url"] for e in errors if e["error"].startswith("HTTP 404")}
+    assert [e["source_id"] for e in errors if e["url"].endswith("/old/zfxxgknb.htm")] == ["moved-column"]
+    # the slow page was waited for and captured
+    slow = crawled["truth1"]["slow"]
+    assert slow
+    ok = {urllib.parse.urlsplit(r["url"]).path for r in rows(data, "select url from captures where status=200")}
+    assert {k.split("?")[0] for k in slow} <= ok
     assert "down-portal" in crawled["stdout"] and "TOTAL" in crawled["stdout"]
