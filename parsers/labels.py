@@ -98,6 +98,10 @@ class LabelIndex:
         self.contain_min = contain_min
         self._cache: dict[str, object] = {}
 
+    def labels(self) -> set[str]:
+        """Every normalised label it knows exactly (full and without notes)."""
+        return set(self.exact) | set(self.cores)
+
     def match(self, text: str, *, loose: bool = True):
         """The target of a label, or None. ``loose`` allows containment and fuzzy matching."""
         key = text if loose else "\0" + text

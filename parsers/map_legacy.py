@@ -39,8 +39,7 @@ def _indexes():
 
 
 def labels() -> set[str]:
-    idx = _indexes()[0]
-    return set(idx.exact) | set(idx.cores)
+    return _indexes()[0].labels()
 
 
 class LegacyState:

@@ -44,8 +44,7 @@ def _indexes():
 
 
 def item_labels() -> set[str]:
-    idx = _indexes()[0]
-    return set(idx.exact) | set(idx.cores)
+    return _indexes()[0].labels()
 
 
 def _item_cell(items: LabelIndex, nonblank: list[tuple[int, str]]):

@@ -55,7 +55,7 @@ def _rows():
     for row, variants in _ROW_VARIANTS.items():
         pairs.extend((v, row) for v in variants)
     index = LabelIndex(pairs)
-    return index, set(index.exact) | set(index.cores), grouped
+    return index, index.labels(), grouped
 
 
 def row_labels() -> set[str]:
