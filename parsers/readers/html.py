@@ -578,4 +578,8 @@ def _read(data: bytes, content_type: str | None) -> Document:
     doc = Document(blocks=walker.blocks, format="html", page_meta=meta, title_hint=title, issues=issues)
     if not doc.blocks:
         issues.append(_issue("parse.no_text", "error", "the page has no text"))
+    elif (not walker.tables_seen and container.find(".//img") is not None
+          and sum(len(b) for b in walker.blocks) >= 100):  # a report body, not a page linking a file
+        issues.append(_issue("parse.tables_as_images", "warning",
+                             "the report body has images but no tables (tables published as pictures?)"))
     return doc

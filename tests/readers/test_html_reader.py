@@ -260,3 +260,15 @@ def test_source_line_breaks_in_cells_are_spaces_but_br_and_p_break_lines():
       <p>机构</p></td></tr><tr><td>1</td><td>2</td><td>3</td></tr></table></body></html>"""
     rows = html.read(page.encode("utf-8")).tables[0].rows
     assert [c.text for c in rows[0]] == ["本年新 制作数量", "本年新 公开\n数量", "法律服务\n机构"]
+
+
+def test_tables_published_as_images_are_flagged():
+    intro = "本报告根据《中华人民共和国政府信息公开条例》要求编制，全文包括总体情况、主动公开政府信息情况、收到和处理政府信息公开申请情况等部分。"
+    page = f"""<html><body><div id="zoom"><p>{intro}</p><p>三、收到和处理政府信息公开申请情况</p>
+    <p><img src="/pic/table3.png" alt=""></p><p>四、行政复议</p></div></body></html>"""
+    doc = html.read(page.encode("utf-8"))
+    assert doc.paragraphs == [intro, "三、收到和处理政府信息公开申请情况", "四、行政复议"]
+    assert [i["rule"] for i in doc.issues] == ["parse.tables_as_images"]
+    link_page = """<html><body><div id="zoom"><p><img src="/icon/docx.gif">
+    <a href="/a.docx">2020年报.docx</a></p></div></body></html>"""
+    assert html.read(link_page.encode("utf-8")).issues == []
