@@ -263,7 +263,7 @@ def test_source_line_breaks_in_cells_are_spaces_but_br_and_p_break_lines():
 
 
 def test_tables_published_as_images_are_flagged():
-    intro = "本报告根据《中华人民共和国政府信息公开条例》要求编制，全文包括总体情况、主动公开政府信息情况、收到和处理政府信息公开申请情况等部分。"
+    intro = "本报告根据《中华人民共和国政府信息公开条例》要求编制，全文包括总体情况、主动公开政府信息情况、收到和处理政府信息公开申请情况、政府信息公开行政复议和行政诉讼情况等部分。"
     page = f"""<html><body><div id="zoom"><p>{intro}</p><p>三、收到和处理政府信息公开申请情况</p>
     <p><img src="/pic/table3.png" alt=""></p><p>四、行政复议</p></div></body></html>"""
     doc = html.read(page.encode("utf-8"))
