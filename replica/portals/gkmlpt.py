@@ -54,6 +54,9 @@ class GkmlptSite(Site):
         self.g = self.prefix + "/gkmlpt"
 
     def start_urls(self) -> list[str]:
+        # registries list either the catalogue or the 年报 tab (its hash is the classify id)
+        if random.Random(f"{self.seed}:start").random() < 0.5:
+            return [f"{self.g}/annualreport#{self.report_classify}"]
         return [self.g + "/index"]
 
     def params(self) -> dict:

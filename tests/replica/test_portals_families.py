@@ -208,7 +208,7 @@ def test_gkmlpt_config_api_paging_and_report_classify(world):
         nodes = {n["name"]: n for n in tree[0]["children"]}
         node = nodes["政府信息公开年报"]
         assert node["id"] == portal.params["classify_ids"][0]
-        root = portal.start_urls[0].removesuffix("/index")  # .../gkmlpt, under a department prefix or not
+        root = portal.start_urls[0].split("/gkmlpt/")[0] + "/gkmlpt"  # .../gkmlpt, under a department prefix or not
         assert nodes["政府信息公开指南"]["jump_url"] == urlsplit(root).path + "/mguide"
         api = f"{root}/api/all/{node['id']}?sid={sid}"
         page0 = json.loads(fetch(api + "&page=0")[2])
@@ -240,7 +240,7 @@ def test_gkmlpt_attachments_named_by_post_id(world):
     portal = portals(world, "gkmlpt")[0]
     sid, _ = gkmlpt_config(portal)
     cid = portal.params["classify_ids"][0]
-    root = portal.start_urls[0].removesuffix("/index")
+    root = portal.start_urls[0].split("/gkmlpt/")[0] + "/gkmlpt"
     arts = json.loads(fetch(f"{root}/api/all/{cid}?page=1&sid={sid}")[2])["articles"]
     with_files = [a for a in arts if a["attachment"]]
     assert with_files
