@@ -56,7 +56,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"replica: {len(world.portals)} portals, {len(world.reports())} reports", file=sys.stderr)
         for portal in world.portals:
             print(f"  {portal.family:12} {portal.agency}  {portal.start_urls[0]}", file=sys.stderr)
-        status = _xxgk("crawl", "--sources", str(sources), "--data", str(data))
+        # Politeness is lifted (--fast): these portals are ours, on this machine.
+        status = _xxgk("crawl", "--sources", str(sources), "--data", str(data), "--fast")
         if status != 0:
             print(f"crawl failed (exit {status})", file=sys.stderr)
             return status
@@ -67,4 +68,5 @@ def run(args: argparse.Namespace) -> int:
         if args.no_serve:
             return 0
         # The portals keep serving, so that the site's links to the original URLs work too.
+        print(f"site: http://{args.host}:{args.port}/  (Ctrl-C stops)", file=sys.stderr, flush=True)
         return _xxgk("serve", "--data", str(data), "--host", args.host, "--port", str(args.port))
