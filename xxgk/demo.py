@@ -53,6 +53,9 @@ def run(args: argparse.Namespace) -> int:
         seed=args.seed, agencies_per_family=args.agencies_per_family, years=parse_years(args.years)
     ) as world:
         world.write_sources(sources)
+        # Render every attachment first (DOC/WPS through one LibreOffice run), so that no download
+        # waits on a renderer and times out.
+        print(f"replica: rendering {world.prerender()} documents", file=sys.stderr, flush=True)
         print(f"replica: {len(world.portals)} portals, {len(world.reports())} reports", file=sys.stderr)
         for portal in world.portals:
             print(f"  {portal.family:12} {portal.agency}  {portal.start_urls[0]}", file=sys.stderr)

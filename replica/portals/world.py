@@ -18,7 +18,9 @@ import io
 import random
 import threading
 import zipfile
+from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import date
 from urllib.parse import urlsplit
 
 import yaml
@@ -63,6 +65,50 @@ class ReplicaReport:
     version: int
     published: object = None  # datetime.date shown in the listing and the metadata block
     page_meta: dict = field(default_factory=dict)  # the 信息公开 block (canonical labels)
+    # breaks of the agency's series put in on purpose: cross_year.carry, cross_year.stock,
+    # text.copied_from_previous (what this report does against the agency's previous year)
+    injected: list[str] = field(default_factory=list)
+    # archive-level rules this report must be flagged for, from the truth of the whole series:
+    # cross_year.carry.<applicant>, cross_year.stock.<item>, text.copied_from_previous, deadline
+    expected_archive_issues: set[str] = field(default_factory=set)
+
+
+def is_late(year: int, published, agency: str) -> bool:
+    """After the legal deadline: 31 March for governments (and everyone before 2019), 31 January else."""
+    government = agency.endswith(("人民政府", "政府办公室", "政府办公厅"))
+    return published > date(year + 1, 3 if government or year <= 2018 else 1, 31)
+
+
+def series_findings(reports: list[ReplicaReport]) -> dict[str, set[str]]:
+    """page URL -> the archive-level rules its report breaks, checked from the truth of each agency's
+    series (latest versions, one report per year: the first posted), independently of archive/."""
+    from replica.reports import APPLICANTS
+
+    out: dict[str, set[str]] = defaultdict(set)
+    by_year: dict[tuple[str, int], ReplicaReport] = {}
+    for rep in reports:
+        if is_late(rep.year, rep.published, rep.spec.agency):
+            out[rep.page_url].add("deadline")
+        k = (rep.source_id, rep.year)
+        if k not in by_year:
+            by_year[k] = rep
+    for (source, year), cur in by_year.items():
+        prev = by_year.get((source, year - 1))
+        if prev is None:
+            continue
+        cv, pv = cur.spec.values, prev.spec.values
+        for a in APPLICANTS:
+            this, last = cv.get(f"requests.carried_over.{a}"), pv.get(f"requests.carried_forward.{a}")
+            if this is not None and last is not None and this != last:
+                out[cur.page_url].add(f"cross_year.carry.{a}")
+        for item in ("regulations", "normative_documents"):
+            k = f"proactive.{item}"
+            operands = (cv.get(f"{k}.in_force"), pv.get(f"{k}.in_force"), cv.get(f"{k}.issued"), cv.get(f"{k}.repealed"))
+            if None not in operands and operands[0] != operands[1] + operands[2] - operands[3]:
+                out[cur.page_url].add(f"cross_year.stock.{item}")
+        if "text.copied_from_previous" in cur.injected:
+            out[cur.page_url].add("text.copied_from_previous")
+    return dict(out)
 
 
 def _site_class(family: str) -> type[Site]:
@@ -118,6 +164,7 @@ class ReplicaWorld:
         noise: int | None = None,
         allow_doc: bool = True,
         render_workers: int = 0,
+        series_breaks: float = 0.15,
     ):
         unknown = set(families) - set(FAMILIES)
         if unknown:
@@ -127,6 +174,7 @@ class ReplicaWorld:
         self.seed = seed
         self.years = tuple(sorted(years))
         self.allow_doc = allow_doc
+        self.series_breaks = series_breaks  # chance of each injected cross-year break / copied text
         # DOCX/PDF/DOC rendering is CPU-bound (about 0.5-2 s a file): worker processes keep the
         # servers responsive and use idle cores; 0 (default) renders in the requesting thread
         self.render_workers = render_workers
@@ -192,7 +240,11 @@ class ReplicaWorld:
         raise KeyError(f"no replica portal {source_id!r}")
 
     def reports(self) -> list[ReplicaReport]:
-        return [self._report(s, it) for s in self.sites for it in s.items if it.kind == "report"]
+        out = [self._report(s, it) for s in self.sites for it in s.items if it.kind == "report"]
+        expected = series_findings(out)
+        for rep in out:
+            rep.expected_archive_issues = expected.get(rep.page_url, set())
+        return out
 
     def noise_urls(self) -> list[str]:
         """Pages of non-report items in the listings (including the broken links)."""
@@ -246,16 +298,38 @@ class ReplicaWorld:
         raise KeyError(f"no replica portal {source_id!r}")
 
     # --- rendering (lazy, cached) ---------------------------------------------------------------
-    def spec(self, site: Site, item: Item):
+    def spec(self, site: Site, item: Item, version: int | None = None):
+        """The report's truth. An agency's reports form a series: each year continues from the first
+        version of the previous year's (carry-over, stock in force), worded afresh unless a copy is
+        injected; a later version (a correction) keeps its year's inputs."""
         from replica.reports import generate
 
-        key = ("spec", site.agency.source_id, item.id, item.version)
+        version = item.version if version is None else version
+        key = ("spec", site.agency.source_id, item.id, version)
         with self._cache_lock:
             if key in self._cache:
                 return self._cache[key]
-        digest = hashlib.sha256(f"{self.seed}:{site.agency.source_id}:{item.year}:{item.version}".encode()).hexdigest()
+        prev_item = self._previous_report(site, item)
+        prev = self.spec(site, prev_item, 1) if prev_item is not None else None
+        plan = self.series_plan(site, item)
+        carried = dict(prev.series["carried_forward"]) if prev is not None else None
+        stock = dict(prev.series["in_force"]) if prev is not None and prev.series["in_force"] else None
+        inject = random.Random(f"replica:{self.seed}:{site.agency.source_id}:{item.id}:inject")
+        if "cross_year.carry" in plan and carried:
+            applicant = inject.choice(sorted(carried))  # a restated carry-over: one column off
+            carried[applicant] = (carried[applicant] or 0) + inject.randint(1, 3)
+        if "cross_year.stock" in plan and stock:
+            name = inject.choice(sorted(stock))
+            stock[name] = (stock[name] or 0) + inject.choice((-2, -1, 1, 2, 3, 5))
+        digest = hashlib.sha256(f"{self.seed}:{site.agency.source_id}:{item.year}:{version}".encode()).hexdigest()
+        text_digest = hashlib.sha256(f"{self.seed}:{site.agency.source_id}:{item.year}:text".encode()).hexdigest()
+        if "text.copied_from_previous" in plan and prev is not None:
+            text_seed = prev.series["text_seed"]
+        else:
+            text_seed = int(text_digest[:12], 16)
         spec = generate(int(digest[:12], 16), _template(item.year), agency=site.agency.name,
-                        region=site.agency.place.name, year=item.year, inconsistencies=item.inconsistencies)
+                        region=site.agency.place.name, year=item.year, inconsistencies=item.inconsistencies,
+                        carried_over=carried, prev_stock=stock, text_seed=text_seed)
         # the page's own title and date are what the report prints; the portal's region is the truth
         place = site.agency.place
         spec = dataclasses.replace(spec, title=item.title, published=item.date, region=place.name,
@@ -263,6 +337,30 @@ class ReplicaWorld:
         with self._cache_lock:
             self._cache[key] = spec
         return spec
+
+    def series_plan(self, site: Site, item: Item) -> list[str]:
+        """The breaks injected into this report against the agency's previous year (deterministic)."""
+        prev_item = self._previous_report(site, item)
+        if prev_item is None or item.kind != "report":
+            return []
+        rng = random.Random(f"replica:{self.seed}:{site.agency.source_id}:{item.year}:series")
+        plan = []
+        if rng.random() < self.series_breaks:
+            plan.append("cross_year.carry")
+        # a stock chain needs the 2021 form (现行有效件数) in both years
+        stock_draw = rng.random()
+        if item.year > 2021 and stock_draw < self.series_breaks:
+            plan.append("cross_year.stock")
+        if rng.random() < self.series_breaks:
+            plan.append("text.copied_from_previous")
+        return plan
+
+    def _previous_report(self, site: Site, item: Item) -> Item | None:
+        """The first-posted report of the year before (ties: the lowest id)."""
+        if item.kind != "report" or item.year is None:
+            return None
+        before = [it for it in site.items if it.kind == "report" and it.year == item.year - 1]
+        return min(before, key=lambda it: it.id) if before else None
 
     def report_bytes(self, site: Site, item: Item, fmt: str, style: str | None = None) -> bytes:
         key = ("bytes", site.agency.source_id, item.id, item.version, fmt, style)
@@ -299,11 +397,25 @@ class ReplicaWorld:
 
         jobs = [(s, it, a.render_fmt, None) for s in self.sites for it in s.items if it.kind == "report"
                 for a in it.attachments]
+        self._prerender_doc([job for job in jobs if job[2] in ("doc", "wps")])
         jobs += [(s, it, "html", f"{it.style}+utf-8") for s in self.sites for it in s.items
                  if it.kind == "report" and it.fmt == "html"]
         with ThreadPoolExecutor(max_workers=max(workers, self.render_workers)) as pool:
             list(pool.map(lambda job: self.report_bytes(*job), jobs))
         return len(jobs)
+
+    def _prerender_doc(self, jobs: list) -> None:
+        """DOC/WPS files in one LibreOffice run (one start-up instead of one per file)."""
+        from replica.render.doc import convert_many
+
+        todo = [(s, it, fmt) for s, it, fmt, _ in jobs
+                if ("bytes", s.agency.source_id, it.id, it.version, fmt, None) not in self._cache]
+        if not todo:
+            return
+        docx = [render_stable(self.spec(s, it), "docx", None) for s, it, _ in todo]
+        for (s, it, fmt), data in zip(todo, convert_many(docx, "doc"), strict=True):
+            with self._cache_lock:
+                self._cache[("bytes", s.agency.source_id, it.id, it.version, fmt, None)] = data
 
     def report_html(self, site: Site, item: Item) -> str:
         data = self.report_bytes(site, item, "html", f"{item.style}+utf-8")
@@ -315,7 +427,7 @@ class ReplicaWorld:
         return ReplicaReport(
             site.agency.source_id, item.year, base + item.path, item.title, item.fmt,
             [(base + a.path, a.filename) for a in item.attachments], self.spec(site, item), item.version,
-            item.date, dict(item.meta),
+            item.date, dict(item.meta), self.series_plan(site, item),
         )
 
     def _site_by_netloc(self, netloc: str) -> Site | None:
