@@ -46,6 +46,46 @@ CREATE TABLE IF NOT EXISTS report_summary (
 """  # fmt: skip
 INDEXED = ("agency_id", "source_id", "region_code", "region", "level", "kind", "year", "template", "is_latest",
            "parse_status", "error_count")  # fmt: skip
+# (filter, facet) pairs for the site's facets (year, region, template, level) after one filter click: SQLite
+# without STAT4 otherwise walks the whole facet-column index instead of the few rows the filter selects.
+INDEXED_PAIRS = (("region_code", "year"), ("region", "year"), ("level", "year"), ("template", "year"),
+                 ("agency_id", "year"), ("year", "region"), ("year", "template"), ("year", "level"))  # fmt: skip
+
+# Aggregates precomputed at build time for the canned queries that would otherwise group 100k+ rows per
+# request. Derived only from report_summary (latest version of each report), rebuilt whole on every apply.
+AGGREGATES_DDL = """
+DROP TABLE IF EXISTS agg_region_year;
+CREATE TABLE agg_region_year AS
+SELECT region_code, region, year, count(*) AS reports,
+  sum(applications_new) AS applications_new, sum(applications_received) AS received_incl_carried_over,
+  sum(granted) AS granted, sum(partially_granted) AS partially_granted, sum(withheld) AS withheld,
+  sum(handled_total) AS handled_total
+FROM report_summary WHERE coalesce(is_latest, 1) = 1
+GROUP BY region_code, region, year ORDER BY region_code, year;
+CREATE INDEX idx_agg_region_year_year ON agg_region_year (year);
+DROP TABLE IF EXISTS agg_agency;
+CREATE TABLE agg_agency AS
+SELECT agency_id, agency, region, count(*) AS reports, min(year) AS first_year, max(year) AS last_year,
+  sum(reviews_total) AS reviews, sum(reviews_corrected) AS reviews_corrected,
+  sum(lawsuits_total) AS lawsuits, sum(lawsuits_corrected) AS lawsuits_corrected,
+  coalesce(sum(reviews_corrected), 0) + coalesce(sum(lawsuits_corrected), 0) AS corrected,
+  coalesce(sum(reviews_total), 0) + coalesce(sum(lawsuits_total), 0) AS cases
+FROM report_summary WHERE coalesce(is_latest, 1) = 1 GROUP BY agency_id;
+CREATE INDEX idx_agg_agency_corrected ON agg_agency (corrected DESC, cases);
+"""
+
+
+def create_indexes(conn) -> None:
+    """Single-column and (filter, facet) indexes of report_summary (idempotent; conn: sqlite3 or sqlite-utils)."""
+    for c in INDEXED:
+        conn.execute(f"CREATE INDEX IF NOT EXISTS idx_report_summary_{c} ON report_summary ([{c}])")
+    for a, b in INDEXED_PAIRS:
+        conn.execute(f"CREATE INDEX IF NOT EXISTS idx_report_summary_{a}_{b} ON report_summary ([{a}], [{b}])")
+
+
+def build_aggregates(conn) -> None:
+    """(Re)build the agg_* tables from report_summary (conn: a sqlite3 connection)."""
+    conn.executescript(AGGREGATES_DDL)
 
 
 def _sum(v: dict, keys) -> float | None:
@@ -139,8 +179,7 @@ def compute(db) -> list[dict]:
 def apply(db) -> int:
     """Bring report_summary to what compute() says, touching only rows that differ."""
     db.conn.executescript(DDL)
-    for c in INDEXED:
-        db.execute(f"CREATE INDEX IF NOT EXISTS idx_report_summary_{c} ON report_summary ([{c}])")
+    create_indexes(db)
     rows = compute(db)
     cols = list(rows[0]) if rows else []
     have = {}
@@ -156,4 +195,6 @@ def apply(db) -> int:
                 f"INSERT OR REPLACE INTO report_summary ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
                 [tuple(r.values()) for r in changed],
             )
+    if changed or gone or not db["agg_agency"].exists():
+        build_aggregates(db.conn)
     return len(changed) + len(gone)

@@ -32,23 +32,64 @@ BUREAUS = ["人民政府", "人民政府办公室", "发展和改革委员会", 
            "医疗保障局", "人力资源和社会保障局", "司法局"]  # fmt: skip
 YEARS = (2019, 2020, 2021, 2022, 2023)
 
-# Plain report prose (no 复议: the tests plant it where they want it).
+# Plain report prose (no 复议: the tests plant it where they want it). Sentences per section, with slots for
+# places, topics, channels and numbers, so that phrases are as selective as in real reports (a search word
+# is in some reports, not in all of them).
 SENTENCES = [
     "{a}始终把政务公开工作作为一项重要工作来抓，不断强化组织领导，健全组织机构。",
-    "成立政务公开工作领导小组，主要负责同志任组长，办公室负责具体工作。",
+    "成立政务公开工作领导小组，主要负责同志任组长，{o}负责具体工作。",
     "根据政务公开每季度测评结果，第一时间整改，按要求公开政府信息公开统计报表。",
-    "做好日常自查工作，按时对政务公开目录进行检查，发现公开不及时的栏目及时查缺补漏。",
-    "聚焦重点领域信息公开，及时发布财政预决算、重大建设项目和公共资源配置信息。",
-    "全年通过门户网站主动公开政府信息{n}条，政务微博发布信息{n}条，政务微信发布信息{n}条。",
+    "做好日常自查工作，按时对{c}目录进行检查，发现公开不及时的栏目及时查缺补漏。",
+    "聚焦{t}信息公开，及时发布{t2}和{t3}信息{n}条。",
+    "全年通过{c}主动公开政府信息{n}条，{c2}发布信息{n2}条。",
     "严格执行依申请公开工作流程，规范受理、审查、答复各环节，按时办结率达到百分之百。",
     "本年度未收取信息处理费，依申请公开工作未出现收费情形。",
-    "加强政策解读，采用图文、视频等多种形式解读重要政策文件{n}篇。",
-    "政务公开工作还存在公开内容不够全面、解读形式较为单一等问题。",
+    "加强{t}政策解读，采用{f}等形式解读重要政策文件{n}篇。",
+    "政务公开工作还存在{w}等问题。",
     "下一步将加强业务培训，提升工作人员政务公开业务能力，推进数字孪生城市建设信息公开。",
-    "健全政府信息发布协调机制，防止发布内容不一致。",
-    "开展政务开放日活动{n}次，邀请群众代表参与。",
-    "认真办理人大代表建议和政协委员提案，办理结果全部公开。",
+    "健全政府信息发布协调机制，防止{t}发布内容不一致。",
+    "在{p}开展政务开放日活动{n}次，邀请群众代表参与{t}工作。",
+    "认真办理人大代表建议和政协委员提案{n}件，办理结果全部公开。",
+    "{p}便民服务中心设置政务公开专区，提供{t}查阅服务{n}人次。",
+    "围绕{t}召开新闻发布会{n}场，回应社会关切{n2}次。",
+    "对{p}的{t}项目实行全过程公开，公示{t2}信息{n}条。",
+    "收到{p}群众提出的政府信息公开申请{n}件，均在法定期限内答复。",
+    "依法办理申请人关于{t}的申请，告知不予公开的理由和依据。",
+    "优化{c}栏目设置，新增{t}专题{n}个。",
+    "组织{o}工作人员参加政务公开培训{n}次，培训{n2}人次。",
+    "将政务公开纳入绩效考核，考核结果在{c}公布。",
+    "{t}信息更新不够及时，{w2}，需进一步改进。",
+    "推进{t}领域基层政务公开标准化规范化建设，在{p}开展试点。",
 ]
+PLACES = ["城关街道", "东湖街道", "西湖街道", "南门街道", "北塘镇", "新桥镇", "青山镇", "白沙镇", "柳林乡", "石门乡",
+          "金山街道", "龙泉镇", "清河街道", "长安镇", "红星街道", "东风乡", "太平镇", "永安街道", "兴隆镇",
+          "高新区", "经济开发区", "滨江新区", "港口园区", "大学城", "梅园社区", "桃源村", "杏花村", "松柏社区",
+          "新华社区", "和平村", "幸福社区", "光明村", "向阳街道", "枫桥镇", "月湖街道", "凤凰镇"]  # fmt: skip
+TOPICS = ["财政预决算", "重大建设项目", "公共资源配置", "义务教育", "医疗卫生", "食品药品监管", "环境保护",
+          "安全生产", "征地拆迁", "保障性住房", "乡村振兴", "就业创业", "社会救助", "养老服务", "行政执法",
+          "双随机一公开", "营商环境", "疫情防控", "农村集体资产", "河湖长制", "垃圾分类", "老旧小区改造",
+          "城市更新", "交通出行", "价格收费", "税费减免", "国有资产", "政府采购", "招标投标", "应急管理",
+          "文物保护", "残疾人服务", "退役军人服务", "医保基金", "住房公积金", "不动产登记"]  # fmt: skip
+CHANNELS = ["门户网站", "政务微博", "政务微信", "政务服务网", "新闻发布会", "公开栏", "电子显示屏", "政务新媒体",
+            "政府公报", "档案馆查阅点", "图书馆查阅点", "便民服务热线"]  # fmt: skip
+OFFICES = ["办公室", "综合科", "政策法规科", "行政审批科", "信息中心", "法制科", "宣传科"]
+FORMS = ["图文", "视频", "动漫", "访谈", "问答", "一图读懂", "专家解读", "新闻发布"]
+WEAKNESSES = ["公开内容不够全面、解读形式较为单一", "部分栏目更新不及时", "政策解读质量有待提高",
+              "依申请公开答复规范性不够", "基层公开标准化水平不高", "互动回应不够及时"]  # fmt: skip
+WEAK2 = ["个别链接失效", "部分附件无法下载", "检索功能不够完善", "移动端适配不足"]
+
+
+def _prose(rng: random.Random, agency_name: str, k: int = 3) -> str:
+    out = []
+    for s in rng.sample(SENTENCES, k):
+        t = rng.sample(TOPICS, 3)
+        c = rng.sample(CHANNELS, 2)
+        out.append(s.format(a=agency_name, n=rng.randint(1, 500), n2=rng.randint(1, 500), p=rng.choice(PLACES),
+                            t=t[0], t2=t[1], t3=t[2], c=c[0], c2=c[1], o=rng.choice(OFFICES), f=rng.choice(FORMS),
+                            w=rng.choice(WEAKNESSES), w2=rng.choice(WEAK2)))  # fmt: skip
+    return "".join(out)
+
+
 APPEAL_SENTENCE = "本年度因政府信息公开申请引起行政复议{n}件、行政诉讼{m}件，均依法妥善处理。"
 NO_APPEAL_SENTENCE = "本年度未发生因政府信息公开引起的行政诉讼案件。"
 HOSTILE_TITLE = '<script>alert("xss-title")</script>恶意机关2022年政府信息公开工作年度报告'
@@ -247,8 +288,7 @@ def build(data_dir: str | Path, n_reports: int = 40, seed: int = 7, with_capture
         fuyi = rng.random() < 0.5
         texts = []
         for _ in range(6):
-            chosen = rng.sample(SENTENCES, 3)
-            texts.append("".join(s.format(a=agency["name"], n=rng.randint(1, 500)) for s in chosen))
+            texts.append(_prose(rng, agency["name"]))
         texts[3] = (APPEAL_SENTENCE.format(n=rng.randint(1, 9), m=rng.randint(0, 3)) if fuyi else NO_APPEAL_SENTENCE) + texts[3]
         if i == hostile_index:
             title = HOSTILE_TITLE
@@ -334,8 +374,9 @@ def build(data_dir: str | Path, n_reports: int = 40, seed: int = 7, with_capture
         for c in cols:
             conn.execute(f"CREATE INDEX IF NOT EXISTS [idx_{table}_{'_'.join(c)}] ON [{table}] "
                          f"({', '.join(f'[{x}]' for x in c)})")
-    for c in summary.INDEXED:
-        conn.execute(f"CREATE INDEX IF NOT EXISTS [idx_report_summary_{c}] ON report_summary ([{c}])")
+    summary.create_indexes(conn)
+    conn.commit()
+    summary.build_aggregates(conn)
     conn.executemany("INSERT OR REPLACE INTO keys (key, table_no, row_key, col_key, zh, unit, templates)"
                      " VALUES (:key, :table_no, :row_key, :col_key, :zh, :unit, :templates)",
                      [schema.key_row(k.key, k.zh, k.unit, k.templates) for k in all_keys().values()])

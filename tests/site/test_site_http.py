@@ -106,6 +106,15 @@ def test_canned_corrected_most_ranks_by_corrected_outcomes(site, archive):
                             " from report_summary group by agency_id order by c desc limit 1").fetchone()  # fmt: skip
     assert got[0]["corrected"] == best[1]
     assert [r["corrected"] for r in got] == sorted((r["corrected"] for r in got), reverse=True)
+    # the minimum number of cases is a number, not text compared with numbers
+    with sqlite3.connect(archive.db_path) as conn:
+        cases = dict(conn.execute(
+            "select agency_id, coalesce(sum(reviews_total), 0) + coalesce(sum(lawsuits_total), 0)"
+            " from report_summary group by agency_id"))  # fmt: skip
+    top = max(cases.values())
+    want = {a for a, n in cases.items() if n >= top}
+    got5 = rows(site, "/archive/corrected_most", min_cases=str(top))
+    assert {r["agency_id"] for r in got5} == want and 0 < len(want) < len(cases)
 
 
 def test_facets_on_year_region_template_level(site, archive):

@@ -137,6 +137,11 @@ def test_every_table_and_column_of_a_real_build_is_described(built):
     with sqlite3.connect(built["db"]) as conn:
         names = [r[0] for r in conn.execute("select name from sqlite_master where type = 'table'"
                                             " and name not like 'sqlite_%' and name not like 'report_search%'")]  # fmt: skip
-        missing = [f"{t}.{c[1]}" for t in names for c in conn.execute(f"pragma table_info([{t}])")
-                   if c[1] not in ((tables.get(t) or {}).get("columns") or {})]  # fmt: skip
+        columns = {t: [c[1] for c in conn.execute(f"pragma table_info([{t}])")] for t in names}
+    missing = [f"{t}.{c}" for t in names for c in columns[t] if c not in ((tables.get(t) or {}).get("columns") or {})]
     assert missing == []
+    # and the other way: the metadata describes nothing the build does not make (e.g. a dropped table)
+    stale = [t for t in tables if t not in columns and not t.startswith("report_search")]
+    stale += [f"{t}.{c}" for t in tables if t in columns for c in (tables[t].get("columns") or {}) if c not in columns[t]]
+    assert stale == []
+    assert {"agg_region_year", "agg_agency", "report_summary"} <= set(columns)
