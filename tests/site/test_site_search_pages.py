@@ -1,0 +1,96 @@
+"""Search result pages: the hit count comes from the FTS table (no join), exact up to a cap; above the
+cap the count says so and the facets (each a join over every hit) are skipped until a filter narrows
+the search. Run against the real site: once as configured, once with the cap lowered to 5."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pytest
+from cdp import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def html(url: str) -> str:
+    with urllib.request.urlopen(url, timeout=30) as resp:
+        assert resp.status == 200
+        return resp.read().decode("utf-8")
+
+
+def hits_shown(page: str) -> str:
+    m = re.search(r'<p class="search-hits"><strong>([0-9,+]+)</strong>', page)
+    assert m, page[:2000]
+    return m.group(1)
+
+
+@pytest.fixture(scope="module")
+def capped_site(archive):
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "xxgk.serve", "--data", str(archive.db_path.parent), "--port", str(port)],
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env={**os.environ, "XXGK_SEARCH_COUNT_CAP": "5"},
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            html(base + "/-/versions.json")
+            break
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                raise RuntimeError("capped site did not start") from None
+            time.sleep(0.2)
+    yield base
+    proc.terminate()
+    proc.wait(15)
+
+
+def q(word: str) -> str:
+    return urllib.parse.quote(word)
+
+
+@pytest.mark.parametrize("table", ["reports", "report_summary"])
+def test_search_page_shows_the_exact_hit_count_and_facets(site, archive, table):
+    page = html(f"{site}/archive/{table}?_search={q('复议')}")
+    assert hits_shown(page) == f"{len(archive.with_fuyi):,}"
+    assert 'id="facet-year"' in page and 'id="facet-template"' in page
+    # the search box still shows what the reader typed, and the rows are the matching reports
+    assert 'value="复议"' in page
+
+
+def test_search_with_no_hits_shows_zero(site):
+    assert hits_shown(html(f"{site}/archive/reports?_search={q('不存在的词语')}")) == "0"
+
+
+def test_above_the_cap_the_count_says_more_and_facets_are_skipped(capped_site, archive):
+    assert len(archive.with_fuyi) > 5
+    page = html(f"{capped_site}/archive/report_summary?_search={q('复议')}")
+    assert hits_shown(page) == "5+"
+    assert 'id="facet-year"' not in page and "narrow the search" in page
+    # the first page of rows is still there, newest first
+    ids = [int(x) for x in re.findall(r'<td class="col-report_id type-pk"><a href="/archive/report_summary/(\d+)"', page)]
+    assert ids == sorted((i for i in archive.with_fuyi), reverse=True)[: len(ids)] and len(ids) > 5
+
+
+def test_a_filter_brings_back_datasettes_own_count_and_facets(capped_site, archive):
+    page = html(f"{capped_site}/archive/report_summary?_search={q('复议')}&year=2021")
+    assert '<p class="search-hits">' not in page
+    with_2021 = [i for i in archive.with_fuyi if (i - 1) % 5 == 2]  # reports cycle through 2019..2023
+    assert f"{len(with_2021):,} row" in page
+    assert 'id="facet-template"' in page
+
+
+def test_below_the_cap_a_small_search_keeps_facets(capped_site, archive):
+    page = html(f"{capped_site}/archive/reports?_search={q(archive.agencies['syn-000000']['name'])}")
+    assert hits_shown(page) == "5"  # one agency, one report per year
+    assert 'id="facet-year"' in page
