@@ -87,6 +87,9 @@ class ReportSpec:
     expected_issues: set[str]
     options: dict = field(default_factory=dict)
     broken: list[str] = field(default_factory=list)  # the rules broken on purpose, in order
+    # what the agency's next report continues from, even where this one prints a blank:
+    # carried_forward (applicant -> 结转下年度), in_force (item -> 现行有效件数), text_seed
+    series: dict = field(default_factory=dict)
 
 
 # ---------------------------------------------------------------- rules (independent checker)
@@ -172,7 +175,7 @@ def _split(rng: random.Random, total: int, weights: list[float]) -> list[int]:
     return out
 
 
-def _requests(rng: random.Random, template: str, values: dict) -> None:
+def _requests(rng: random.Random, template: str, values: dict, carried_over: dict | None = None) -> None:
     scale = rng.choice([0, 1, 2, 4, 8, 15, 30, 60, 150, 400])
     results = RESULTS_COMMON + (OTHER_2021 if template == "2021" else OTHER_2019)
     base_w = [rng.uniform(2, 8), rng.uniform(0, 2)] + [rng.uniform(0, 0.4) for _ in range(8)] + \
@@ -185,6 +188,8 @@ def _requests(rng: random.Random, template: str, values: dict) -> None:
         s = scale * col_scale[a]
         new = _small(rng, s, zero_p=0.15 if a == "natural_person" else 0.6) if scale else 0
         carried = _small(rng, s * 0.08 + 0.3, zero_p=0.7) if scale else 0
+        if carried_over is not None and carried_over.get(a) is not None:
+            carried = carried_over[a]  # last year's 结转下年度继续办理 (the stream above stays aligned)
         fwd = min(new + carried, _small(rng, s * 0.08 + 0.3, zero_p=0.65))
         handled = new + carried - fwd
         parts = _split(rng, handled, base_w)
@@ -246,13 +251,18 @@ def _money(rng: random.Random, projects: int, wan: bool) -> int | Decimal:
     return yuan
 
 
-def _proactive_2021(rng: random.Random, is_gov: bool, values: dict) -> None:
+def _proactive_2021(rng: random.Random, is_gov: bool, values: dict, prev_stock: dict | None = None) -> None:
     for prefix, scale in (("regulations", 2 if is_gov else 0.2), ("normative_documents", 6 if is_gov else 2)):
         issued = _small(rng, scale, zero_p=0.5)
         repealed = _small(rng, scale / 2, zero_p=0.7)
+        in_force = issued + _small(rng, scale * 8, zero_p=0.25)
+        before = (prev_stock or {}).get(prefix)
+        if before is not None:  # the stock moves on from last year's: + 制发 - 废止
+            repealed = min(repealed, before + issued)
+            in_force = before + issued - repealed
         values[f"proactive.{prefix}.issued"] = issued
         values[f"proactive.{prefix}.repealed"] = repealed
-        values[f"proactive.{prefix}.in_force"] = issued + _small(rng, scale * 8, zero_p=0.25)
+        values[f"proactive.{prefix}.in_force"] = in_force
     for item, scale in (("licensing", 800), ("penalty", 1500), ("coercion", 100)):
         values[f"proactive.{item}.decisions"] = _small(rng, scale, zero_p=0.35)
     # 本年收费金额（单位：万元）: whole hundreds of yuan so the 万元 figure has at most 2 decimals
@@ -331,8 +341,9 @@ def _blank_some(rng: random.Random, values: dict) -> None:
         values[k] = None
 
 
-def _break_rules(rng: random.Random, values: dict, n: int) -> list[str]:
-    """Change cells until at least n distinct rules fail (each change keeps earlier breaks broken)."""
+def _break_rules(rng: random.Random, values: dict, n: int, frozen: tuple[str, ...] = ()) -> list[str]:
+    """Change cells until at least n distinct rules fail (each change keeps earlier breaks broken).
+    Cells whose key starts with one of `frozen` are left alone (a series' carry-over chain)."""
     chosen: list[str] = []
     ops = rule_operands(values)
     candidates = sorted(r for r, (left, right) in ops.items()
@@ -345,7 +356,7 @@ def _break_rules(rng: random.Random, values: dict, n: int) -> list[str]:
         if rule in before:
             continue
         left, right = ops[rule]
-        cells = left + right
+        cells = [k for k in left + right if not k.startswith(frozen)] if frozen else left + right
         rng.shuffle(cells)
         for key in cells:
             old = values[key]
@@ -500,6 +511,142 @@ def _sections(rng: random.Random, spec_agency: str, year: int, values: dict) -> 
     }
 
 
+# Alternative wordings per paragraph: an agency's reports of consecutive years share the outline
+# but not the sentences (real reports are rewritten, not copied; copying is injected on purpose).
+_OPENINGS = (
+    "{year}年，{agency}坚持以习近平新时代中国特色社会主义思想为指导，认真贯彻落实《中华人民共和国政府信息公开条例》"
+    "和上级关于政务公开工作的部署要求，坚持“以公开为常态、不公开为例外”，持续推进决策、执行、管理、服务、结果“五公开”。",
+    "{year}年，{agency}在上级政务公开主管部门的指导下，围绕中心工作不断完善政务公开制度，扎实推进政府信息公开各项工作，"
+    "公开质量和实效进一步提升。",
+    "{year}年，{agency}深入贯彻党中央、国务院关于全面推进政务公开的决策部署，严格执行新修订的《政府信息公开条例》，"
+    "以提升公开质量为重点，推动政务公开工作取得新进展。",
+    "本报告依据《中华人民共和国政府信息公开条例》要求编制。{year}年，{we}把政务公开作为建设法治政府、服务型政府的重要抓手，"
+    "主要负责同志多次听取汇报并研究部署相关工作。",
+    "{year}年是{agency}深化政务公开标准化规范化建设的重要一年。{we}对照年度政务公开工作要点，逐项分解任务、压实责任，"
+    "各项工作有序推进。",
+)
+_PARAGRAPHS = (
+    ("（一）主动公开情况。", (
+        "围绕重点领域及时公开政策文件、工作动态和财政预决算等信息，做好政策解读和回应关切。",
+        "全年在门户网站发布各类信息{n1}条，其中政策文件{n2}件，政策解读{n3}篇。",
+        "聚焦群众关注的民生事项，集中公开惠企政策、办事指南和重大项目进展，同步开展图文、视频等多种形式的政策解读。",
+        "严格落实财政预决算公开要求，按时公开部门预算、决算和“三公”经费情况，主动回应社会关切。",
+    )),
+    ("（二）依申请公开情况。", (
+        "畅通申请渠道，规范办理流程，严格按照法定时限答复。",
+        "进一步规范依申请公开受理、审查、答复等环节，做到件件有登记、事事有回音，答复文书统一规范。",
+        "完善依申请公开工作机制，对疑难申请组织法律顾问会商研判，有效防范行政复议和诉讼风险。",
+        "安排专人负责网上申请、信函申请和当面申请的接收登记，全年未发生超期答复情况。",
+    )),
+    ("（三）政府信息管理情况。", (
+        "完善信息发布审核机制，落实“三审三校”制度，动态更新政府信息公开目录。",
+        "开展政策文件清理，对已失效、废止的文件及时标注，确保公开信息准确有效。",
+        "严格落实公开前保密审查和合法性审查，全年未发生泄密和不当公开事件。",
+        "按照政务公开标准目录要求梳理公开事项，实行清单化管理和动态调整。",
+    )),
+    ("（四）平台建设情况。", (
+        "优化政府网站信息公开专栏设置，加强政务新媒体管理。",
+        "对政府信息公开专栏进行改版，新增政策文件库和解读专区，提升栏目的易用性和检索功能。",
+        "充分发挥政务微信公众号、政务微博的作用，全年推送信息{n1}条，扩大了政务信息的传播面。",
+        "推进政务服务大厅政务公开专区建设，配备查阅终端，为群众查阅政府信息提供便利。",
+    )),
+    ("（五）监督保障情况。", (
+        "将政务公开工作纳入年度考核，明确责任科室和工作人员。",
+        "组织开展政务公开业务培训{n2}次，参训人员{n1}人次，干部队伍的公开意识和业务能力进一步增强。",
+        "主动接受社会监督，畅通意见建议渠道，对群众反映的问题及时核实整改，全年未发生因政务公开引发的责任追究事项。",
+        "建立政务公开工作季度通报制度，对栏目更新不及时等问题督促整改到位。",
+    )),
+)
+_HIGHLIGHTS = (
+    "此外，{we}组织开展“政府开放日”活动{n2}场，邀请人大代表、政协委员和群众代表走进机关，面对面听取意见建议。",
+    "此外，{we}探索开展政策“简明问答”，将专业术语转化为群众看得懂的语言，累计发布问答{n3}条。",
+    "此外，{we}建立重大决策预公开制度，对涉及群众切身利益的决策事项公开征求意见，并反馈意见采纳情况。",
+    "此外，{we}推进基层政务公开标准化规范化，指导下属单位编制公开事项清单，实现应公开尽公开。",
+)
+_PROACTIVE_LEADS = (
+    "{year}年，{we}主动公开政府信息情况如下。",
+    "本年度主动公开政府信息的情况见下表（数据统计截至{year}年12月31日）。",
+    "{we}主动公开政府信息的具体数据统计如下。",
+)
+_REQUEST_TAILS = (
+    "所有申请均在法定期限内答复，未收取任何费用。",
+    "对申请内容不明确的，一次性告知申请人补正，最大限度满足申请人的合理需求。",
+    "申请事项主要涉及征地拆迁、规划建设和社会保障等领域。",
+    "",
+)
+_APPEAL_TAILS = ("", "目前均已审结，未发生被纠错的情况。", "对复议、诉讼中发现的问题，已逐项分析原因并完善答复流程。")
+_PROBLEMS = (
+    "政策解读的形式还不够丰富", "部分栏目信息更新不够及时", "工作人员业务能力有待提升",
+    "公开内容与群众需求的契合度有待提高", "基层政务公开发展还不平衡", "依申请公开答复的规范性还需加强",
+    "政务新媒体互动回应不够及时", "公开平台的检索功能仍不完善",
+)
+_MEASURES = (
+    "加强业务培训，提高工作人员的公开意识和业务水平", "完善信息发布机制，确保信息公开及时、准确、全面",
+    "丰富政策解读形式，增强解读的可读性", "健全公众参与机制，扩大公开的覆盖面和影响力",
+    "加强对基层政务公开工作的指导和督查", "规范依申请公开答复文书，严格落实法律审核",
+    "强化政务新媒体日常监管和互动回应", "优化网站栏目和检索功能，方便群众查找信息",
+)
+_ORDINALS = ("一", "二", "三", "四")
+_OTHER_ITEMS = (
+    "无其他需要报告的事项。",
+    "本年度{we}按要求完成了上级部署的政务公开工作要点各项任务。",
+    "{we}人大代表建议和政协提案办理结果已全部按规定公开。",
+)
+
+
+def _varied_sections(rng: random.Random, agency: str, year: int, values: dict) -> dict[str, str]:
+    """The six sections worded from the pools above. Every draw is made whatever the year or the values,
+    so the same rng seed gives the same wording in another year (a text copied from last year)."""
+    we = rng.choice(["本机关", "我局" if agency.endswith("局") else "本单位", "我单位"])
+    nums = {"n1": rng.randint(80, 3000), "n2": rng.randint(2, 30), "n3": rng.randint(5, 120)}
+    fill = dict(year=year, agency=agency, we=we, **nums)
+    overview = [rng.choice(_OPENINGS).format(**fill)]
+    for heading, pool in _PARAGRAPHS:
+        overview.append(heading + rng.choice(pool).format(**fill))
+    highlight = rng.choice(_HIGHLIGHTS).format(**fill)
+    if rng.random() < 0.5:
+        overview.append(highlight)
+    items = _num(values, "legacy.proactive.items")
+    if items is not None:
+        overview[1] = f"（一）主动公开情况。全年通过政府信息公开平台主动公开政府信息{items}条。"
+    proactive = rng.choice(_PROACTIVE_LEADS).format(**fill)
+    nt = _num(values, "requests.new_received.total")
+    if nt is None:
+        nt = _num(values, "legacy.requests.received")
+    ct, ft = _num(values, "requests.carried_over.total"), _num(values, "requests.carried_forward.total")
+    req = f"{year}年，{we}"
+    req += (f"共收到政府信息公开申请{nt}件" + (f"，上年结转{ct}件" if ct is not None else "") + "。"
+            if nt is not None else "依法办理政府信息公开申请。")
+    req += f"结转下年度继续办理{ft}件。" if ft is not None else ""
+    req += rng.choice(_REQUEST_TAILS)
+    rv = _num(values, "appeals.review.total") if "appeals.review.total" in values else _num(values, "legacy.appeals.reviews")
+    lit_keys = ["appeals.litigation_direct.total", "appeals.litigation_after_review.total"]
+    parts = [_num(values, k) for k in lit_keys] if all(k in values for k in lit_keys) else None
+    lt = (None if None in parts else sum(parts)) if parts is not None else _num(values, "legacy.appeals.lawsuits")
+    app = f"{year}年，{we}"
+    app += f"因政府信息公开工作被申请行政复议{rv}件，" if rv is not None else "行政复议情况见下表，"
+    app += f"被提起行政诉讼{lt}件。" if lt is not None else "行政诉讼情况见下表。"
+    app += rng.choice(_APPEAL_TAILS)
+    problems = rng.sample(_PROBLEMS, 3)
+    measures = rng.sample(_MEASURES, 3)
+    lead = rng.choice(["存在的主要问题：", "工作中还存在一些不足：", "对照新要求，仍存在以下问题："])
+    text_p = lead + "；".join(f"{_ORDINALS[i]}是{p}" for i, p in enumerate(problems)) + "。"
+    text_m = rng.choice(["改进措施：", "下一步，我们将：", "下一步工作打算："]) + "；".join(
+        f"{_ORDINALS[i]}是{m}" for i, m in enumerate(measures)) + "。"
+    charged, fee_amount = rng.random() >= 0.85, rng.randint(1, 40) * 100
+    other_item = rng.choice(_OTHER_ITEMS).format(**fill)
+    if year >= 2021:
+        fee = _num(values, "proactive.fees.amount_yuan")
+        other = (f"{year}年，{we}依据《政府信息公开信息处理费管理办法》收取信息处理费{fee_amount}元。"
+                 if charged and fee is not None else f"{year}年，{we}未收取信息处理费。") + other_item
+    else:
+        other = other_item
+    return {
+        "overview": "\n".join(overview), "proactive": proactive, "requests": req, "appeals": app,
+        "problems": text_p + "\n" + text_m, "other": other,
+    }
+
+
 # ---------------------------------------------------------------- generate
 
 def _year_for(rng: random.Random, template: str) -> int:
@@ -530,8 +677,15 @@ def _options(rng: random.Random) -> dict:
 
 
 def generate(seed: int, template: str, agency: str | None = None, region: str | None = None,
-             year: int | None = None, inconsistencies: int = 0) -> ReportSpec:
-    """A report for template "2019", "2021", "legacy" (or the hybrid "2019_legacy"), deterministic from seed."""
+             year: int | None = None, inconsistencies: int = 0, carried_over: dict | None = None,
+             prev_stock: dict | None = None, text_seed: int | None = None) -> ReportSpec:
+    """A report for template "2019", "2021", "legacy" (or the hybrid "2019_legacy"), deterministic from seed.
+
+    One report of an agency's series (replica.portals.world chains them): ``carried_over`` is last
+    year's 结转下年度继续办理 per applicant (the previous spec's ``series["carried_forward"]``),
+    ``prev_stock`` last year's 现行有效件数 per item (``series["in_force"]``), and ``text_seed`` words
+    the sections from varied phrasings (the same seed as last year: a copied text). In a series the
+    carry-over rows are never the cells broken by ``inconsistencies``, so the chain holds."""
     if template not in TEMPLATES:
         raise ValueError(f"unknown template {template!r}; expected one of {TEMPLATES}")
     rng = random.Random(f"xxgk-report:{seed}:{template}")
@@ -562,11 +716,11 @@ def generate(seed: int, template: str, agency: str | None = None, region: str | 
         _legacy(rng, yr, values, options, full=True)
     else:
         if template == "2021":
-            _proactive_2021(rng, is_gov, values)
+            _proactive_2021(rng, is_gov, values, prev_stock)
         else:
             _proactive_2019(rng, is_gov, values, options["procurement_money"].startswith("wan"))
         # some 2021-format reports still print the single 2019 row （六）其他处理 (report-schema.md)
-        _requests(rng, "2021" if template == "2021" and not options["t3_single_other"] else "2019", values)
+        _requests(rng, "2021" if template == "2021" and not options["t3_single_other"] else "2019", values, carried_over)
         if options["blank_subtotals"]:  # row totals left blank in the result rows, （七）总计 filled
             for k in list(values):
                 row = k.split(".")[1]
@@ -585,7 +739,9 @@ def generate(seed: int, template: str, agency: str | None = None, region: str | 
             for lft, rgt in ops.values():
                 for k in lft + rgt:
                     values[k] = full[k]
-    broken = _break_rules(rng, values, inconsistencies) if inconsistencies else []
+    in_series = carried_over is not None or prev_stock is not None or text_seed is not None
+    frozen = ("requests.carried_over.", "requests.carried_forward.", "proactive.") if in_series else ()
+    broken = _break_rules(rng, values, inconsistencies, frozen) if inconsistencies else []
     expected = check_rules(values)
     raw = _print_values(rng, values, options)
     # departments publish by 31 January, governments by 31 March (the legal deadlines)
@@ -599,6 +755,21 @@ def generate(seed: int, template: str, agency: str | None = None, region: str | 
         seed=seed, template="2019" if template == "2019_legacy" else template, layout=template,
         agency=name, region=reg.name, region_code=reg.code, level=reg.level, is_government=is_gov,
         year=yr, published=published, title=title, values=values, raw=raw,
-        sections=_sections(rng, name, yr, values), expected_issues=expected,
-        options=options, broken=broken,
+        sections=_sections(rng, name, yr, values) if text_seed is None else
+        _varied_sections(random.Random(f"xxgk-text:{text_seed}"), name, yr, values),
+        expected_issues=expected, options=options, broken=broken, series=_series(values, full, text_seed),
     )
+
+
+def _series(values: dict, full: dict, text_seed: int | None) -> dict:
+    """What next year's report continues from: the real figures, also where this report printed a blank."""
+    def real(key):
+        return values[key] if values.get(key) is not None else full.get(key)
+
+    return {
+        "carried_forward": {a: real(f"requests.carried_forward.{a}") for a in PARTS
+                            if f"requests.carried_forward.{a}" in full},
+        "in_force": {i: real(f"proactive.{i}.in_force") for i in ("regulations", "normative_documents")
+                     if f"proactive.{i}.in_force" in full},
+        "text_seed": text_seed,
+    }
