@@ -15,21 +15,23 @@ and rewrites each report in place (same ids).
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import re
+import signal
 import sys
 import time
-from collections import defaultdict
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from collections import defaultdict, deque
 from datetime import UTC, datetime
 from decimal import Decimal
+from multiprocessing import connection
 from pathlib import Path
 
 from archive import findings, schema, search, summary
 from archive.agencies import agencies_from_sources, agency_id_for
 
 CHUNK = 100  # reports written per transaction
+PARSE_TIMEOUT = 120.0  # seconds per document before it is recorded as failed (LibreOffice has its own 60 s)
 PARSED_ROLES = ("report", "attachment")
 _YEAR_IN_TITLE = re.compile(r"(20\d\d|19\d\d)\s*年")
 
@@ -108,51 +110,136 @@ class Progress:
                 print(f"{self.label}: {self.done}/{self.total} ({rate:.1f}/s)", file=sys.stderr, flush=True)
 
 
+class _Worker:
+    """One parser process fed one capture at a time over a pipe, so that a hung or crashed parse is
+    known exactly and costs only that capture and that process."""
+
+    def __init__(self, ctx, data_dir: str):
+        self.conn, child = ctx.Pipe()
+        self.proc = ctx.Process(target=_worker_main, args=(child, data_dir), daemon=True)
+        self.proc.start()
+        child.close()
+        self.row: dict | None = None
+        self.deadline = 0.0
+
+    def give(self, row: dict, timeout: float) -> None:
+        self.row, self.deadline = row, time.monotonic() + timeout
+        self.conn.send(row)
+
+    def kill(self) -> None:
+        self.proc.kill()
+        self.proc.join(5)
+        self.conn.close()
+
+    def stop(self) -> None:
+        try:
+            self.conn.send(None)
+        except OSError:
+            pass
+        self.proc.join(5)
+        if self.proc.is_alive():
+            self.kill()
+        self.conn.close()
+
+
+def _worker_main(conn, data_dir: str) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    _init_worker(data_dir)
+    while True:
+        try:
+            row = conn.recv()
+        except EOFError:
+            return
+        if row is None:
+            return
+        _test_hook(row)
+        conn.send(parse_capture(row))
+
+
+TEST_HOOK_ENV = "XXGK_TEST_PARSE_HOOK"
+
+
+def _test_hook(row: dict) -> None:
+    """Test-only: XXGK_TEST_PARSE_HOOK=hang:<sha256>[:seconds] or crash:<sha256> makes the worker
+    parsing that document sleep (default an hour) or die (SIGKILL), to test the parse timeout and the
+    crash recovery for real."""
+    hook = os.environ.get(TEST_HOOK_ENV)
+    if not hook:
+        return
+    action, sha, *seconds = hook.split(":")
+    if sha != row.get("sha256"):
+        return
+    if action == "hang":
+        time.sleep(float(seconds[0]) if seconds else 3600)
+    elif action == "crash":
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
 class Parser:
-    """Parses captures in a process pool; a crashed worker costs only the capture that crashed it."""
+    """Parses captures in worker processes. A parse that takes longer than `timeout` seconds is
+    recorded as failed and its worker killed and replaced; a worker that dies (a native library
+    crash) costs only the capture it was parsing."""
 
-    def __init__(self, data_dir: Path, workers: int):
-        self.data_dir, self.workers = str(data_dir), workers
-        self.pool = None
-
-    def _new_pool(self, n: int) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(max_workers=n, initializer=_init_worker, initargs=(self.data_dir,))
+    def __init__(self, data_dir: Path, workers: int, timeout: float = PARSE_TIMEOUT):
+        self.data_dir, self.workers, self.timeout = str(data_dir), workers, timeout
+        self.pool: list[_Worker] = []
+        self.ctx = multiprocessing.get_context()
+        self.replaced = 0  # workers killed (timeout) or found dead (crash)
 
     def parse_all(self, rows: list[dict], progress: Progress) -> dict[int, dict]:
-        if self.workers <= 0:  # in-process, for debugging
+        out: dict[int, dict] = {}
+        if self.workers <= 0:  # in-process, for debugging (no timeout)
             _init_worker(self.data_dir)
-            out = {}
             for r in rows:
                 out[r["id"]] = parse_capture(r)
                 progress.step()
             return out
-        if self.pool is None:
-            self.pool = self._new_pool(self.workers)
-        futures = {self.pool.submit(parse_capture, r): r for r in rows}
-        out, orphans = {}, []
-        for fut, r in futures.items():
-            try:
-                out[r["id"]] = fut.result()
-                progress.step()
-            except BrokenProcessPool:
-                orphans.append(r)
-        if orphans:
-            # A worker died (a native library crash): retry each unfinished capture alone.
-            self.pool.shutdown(wait=False, cancel_futures=True)
-            self.pool = None
-            for r in orphans:
-                with self._new_pool(1) as solo:
+        while len(self.pool) < min(self.workers, len(rows)):
+            self.pool.append(_Worker(self.ctx, self.data_dir))
+        queue = deque(rows)
+        while queue or any(w.row is not None for w in self.pool):
+            for i, w in enumerate(self.pool):
+                if w.row is None and queue:
+                    if not w.proc.is_alive():  # died while idle: replace before giving it work
+                        w.kill()
+                        w = self.pool[i] = _Worker(self.ctx, self.data_dir)
+                        self.replaced += 1
+                    w.give(queue.popleft(), self.timeout)
+            busy = [w for w in self.pool if w.row is not None]
+            wait_for = max(0.0, min(w.deadline for w in busy) - time.monotonic())
+            connection.wait([w.conn for w in busy] + [w.proc.sentinel for w in busy], timeout=wait_for)
+            for w in busy:
+                failure = None
+                if w.conn.poll():
                     try:
-                        out[r["id"]] = solo.submit(parse_capture, r).result()
-                    except BrokenProcessPool:
-                        out[r["id"]] = {"status": "failed", "error": "parser process crashed", "seconds": 0.0}
+                        out[w.row["id"]] = w.conn.recv()
+                    except (EOFError, OSError):
+                        failure = self._died(w)
+                elif not w.proc.is_alive():
+                    failure = self._died(w)
+                elif time.monotonic() >= w.deadline:
+                    failure = f"parse timed out after {self.timeout:g} s (parser process killed)"
+                else:
+                    continue
+                if failure is not None:
+                    out[w.row["id"]] = {"status": "failed", "error": failure, "seconds": 0.0, "cpu_seconds": 0.0}
+                    w.kill()
+                    self.pool[self.pool.index(w)] = _Worker(self.ctx, self.data_dir)
+                    self.replaced += 1
+                else:
+                    w.row = None
                 progress.step()
         return out
 
+    @staticmethod
+    def _died(w: _Worker) -> str:
+        w.proc.join(5)
+        return f"parser process died (exit code {w.proc.exitcode}) while parsing this document"
+
     def close(self) -> None:
-        if self.pool is not None:
-            self.pool.shutdown()
-            self.pool = None
+        for w in self.pool:
+            w.stop()
+        self.pool = []
 
 
 # ---- copying the capture store -------------------------------------------------------------------
@@ -473,7 +560,8 @@ def link_documents(db, report_id: int, captures: list[dict]) -> None:
 
 
 # ---- the build ----------------------------------------------------------------------------------------
-def build(data_dir, db_path=None, rebuild: bool = False, workers: int | None = None, progress: bool = True) -> dict:
+def build(data_dir, db_path=None, rebuild: bool = False, workers: int | None = None, progress: bool = True,
+          parse_timeout: float = PARSE_TIMEOUT) -> dict:
     data_dir = Path(data_dir)
     if not (data_dir / "captures.db").exists():
         raise FileNotFoundError(f"no capture store at {data_dir} (captures.db missing)")
@@ -520,7 +608,7 @@ def build(data_dir, db_path=None, rebuild: bool = False, workers: int | None = N
     # Parse each distinct document once per build (a revisit shares its original's bytes).
     n_docs = len({c["sha256"] for inst in todo for c in inst["docs"]})
     bar = Progress(n_docs, "parsing", enabled=progress)
-    parser = Parser(data_dir, workers)
+    parser = Parser(data_dir, workers, parse_timeout)
     done_versions: set[tuple] = set()
     last_chunk = {c["sha256"]: i // CHUNK for i, inst in enumerate(todo) for c in inst["docs"]}
     try:
@@ -562,6 +650,7 @@ def build(data_dir, db_path=None, rebuild: bool = False, workers: int | None = N
             by_hash = {k: v for k, v in by_hash.items() if last_chunk[k] > start // CHUNK}
     finally:
         parser.close()
+    counts["replaced_workers"] = parser.replaced
 
     missing = {r[0] for r in db.execute(f"SELECT id FROM reports WHERE id NOT IN (SELECT rowid FROM [{search.SEARCH_TABLE}])")}
     with db.conn:

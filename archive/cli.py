@@ -18,6 +18,8 @@ def register(sub) -> None:
     p.add_argument("--rebuild", action="store_true", help="re-parse every capture with the current parsers")
     p.add_argument("--workers", type=int, default=None, help="parser processes (default: number of cores)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--parse-timeout", type=float, default=120.0,
+                   help="seconds one document may take to parse before it is recorded as failed (default 120)")
     p.set_defaults(func=run)
 
 
@@ -25,7 +27,8 @@ def run(args: argparse.Namespace) -> int:
     from archive.build import build
 
     try:
-        stats = build(args.data, args.db, rebuild=args.rebuild, workers=args.workers, progress=not args.quiet)
+        stats = build(args.data, args.db, rebuild=args.rebuild, workers=args.workers, progress=not args.quiet,
+                      parse_timeout=args.parse_timeout)
     except FileNotFoundError as exc:
         print(f"xxgk build: {exc}", file=sys.stderr)
         return 2
