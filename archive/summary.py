@@ -48,8 +48,9 @@ INDEXED = ("agency_id", "source_id", "region_code", "region", "level", "kind", "
            "parse_status", "error_count")  # fmt: skip
 # (filter, facet) pairs for the site's facets (year, region, template, level) after one filter click: SQLite
 # without STAT4 otherwise walks the whole facet-column index instead of the few rows the filter selects.
-INDEXED_PAIRS = (("region_code", "year"), ("region", "year"), ("level", "year"), ("template", "year"),
-                 ("agency_id", "year"), ("year", "region"), ("year", "template"), ("year", "level"))  # fmt: skip
+FACETS = ("year", "region", "template", "level")
+INDEXED_PAIRS = (("agency_id", "year"),
+                 *((f, c) for f in ("region_code", *FACETS) for c in FACETS if f != c))  # fmt: skip
 
 # Aggregates precomputed at build time for the canned queries that would otherwise group 100k+ rows per
 # request. Derived only from report_summary (latest version of each report), rebuilt whole on every apply.
