@@ -32,16 +32,17 @@ _CONTAINER_TAG = {(kind, name): tag for kind, name, tag in BODY_CONTAINERS}
 
 
 def _containers(body) -> list:
-    """Elements matching BODY_CONTAINERS, best rank first (one pass over the tree)."""
+    """Elements matching BODY_CONTAINERS, best rank first (document order within a rank)."""
     found = []
-    for el in body.iter():
-        if not isinstance(el.tag, str):
+    for el in body.iter(etree.Element):
+        if not el.attrib:  # most elements: no attributes at all
             continue
         keys = []
-        if el.get("id"):
-            keys.append(("id", el.get("id").strip()))
-        if el.get("class"):
-            keys.extend(("class", c) for c in el.get("class").split())
+        ident, classes = el.get("id"), el.get("class")
+        if ident:
+            keys.append(("id", ident.strip()))
+        if classes:
+            keys.extend(("class", c) for c in classes.split())
         for key in keys:
             rank = _CONTAINER_RANK.get(key)
             if rank is not None and _CONTAINER_TAG[key] in (None, el.tag):
@@ -179,10 +180,20 @@ def _parse_tree(text: str, issues: list[dict]):
     return root
 
 
-def _clean_tree(root) -> None:
+_STYLED = etree.XPath("//*[@style]")
+# Every text _HIDDEN can match spells "none" or "hidden" in some case (or hides letters behind
+# character references): pages without either skip the styled-element scan.
+_HIDDEN_HINT = re.compile("[nN][oO][nN][eE]|[hH][iIİı][dD][dD][eE][nN]|&#")
+
+
+def _clean_tree(root, text: str | None = None) -> None:
+    """Drop scripts, styles, form controls and elements hidden by an inline style. ``text``: the
+    source, when given, tells whether any inline style can hide anything."""
     for el in list(root.iter(*DROP_TAGS)):
         _drop(el)
-    for el in root.xpath("//*[@style]"):
+    if text is not None and not _HIDDEN_HINT.search(text):
+        return
+    for el in _STYLED(root):
         if _HIDDEN.search(el.get("style")):
             _drop(el)
 
@@ -211,23 +222,34 @@ def _text_content(el) -> str:
     return "".join(el.itertext())
 
 
-def _text_sizes(root) -> dict:
-    """Non-link text length of every element, in one bottom-up pass."""
-    sizes: dict = {}
+_STRING = etree.XPath("string()")
+_OUTER_LINKS = etree.XPath(".//a[not(ancestor::a)]")
 
-    def visit(el, in_link: bool) -> int:
-        in_link = in_link or el.tag == "a"
-        n = 0 if in_link or not el.text else _visible_len(el.text)
-        for child in el:
-            if isinstance(child.tag, str):
-                n += visit(child, in_link)
-            if child.tail and not in_link:
-                n += _visible_len(child.tail)
-        sizes[el] = n
+
+class _TextSizes:
+    """Non-link text length of elements, computed when asked: find_body looks at a few elements
+    only, and XPath string() concatenates a subtree's text in C (a Python walk over every element
+    cost more than parsing the page)."""
+
+    def __init__(self):
+        self._memo: dict = {}
+
+    def get(self, el, default: int = 0) -> int:
+        n = self._memo.get(el)
+        if n is None:
+            n = self._memo[el] = self._size(el)
         return n
 
-    visit(root, False)
-    return sizes
+    __getitem__ = get
+
+    @staticmethod
+    def _size(el) -> int:
+        if not isinstance(el.tag, str) or el.tag == "a" or next(el.iterancestors("a"), None) is not None:
+            return 0  # link text is navigation, not content
+        n = _visible_len(_STRING(el))
+        for link in _OUTER_LINKS(el):
+            n -= _visible_len(_STRING(link))
+        return n
 
 
 def find_body(root):
@@ -236,7 +258,7 @@ def find_body(root):
     body = root.find("body")
     if body is None:
         body = root
-    sizes = _text_sizes(body)
+    sizes = _TextSizes()
     total = sizes.get(body, 0)
     if total == 0:
         return body
@@ -276,11 +298,9 @@ def _descend(el, sizes):
 
 def _table_is_wrapper(table, sizes) -> bool:
     """A layout table: one of its cells holds most of its text."""
-    own = sizes.get(table, 0)
-    cells = [c for c in table.iter("td", "th")]
-    if not cells:
-        return False
-    return max(sizes.get(c, 0) for c in cells) >= 0.7 * own
+    need = 0.7 * sizes.get(table, 0)
+    # a cell's size is at most its text's length: only cells long enough are measured
+    return any(len(_STRING(c)) >= need and sizes.get(c, 0) >= need for c in table.iter("td", "th"))
 
 
 # ---------------------------------------------------------------- blocks
@@ -439,6 +459,8 @@ def _clamp_spans(table: Table) -> None:
 # ---------------------------------------------------------------- page metadata
 
 _ANY_LABEL = re.compile("|".join(r"[\s\u3000\xa0]*".join(alias) for alias in _ALIAS))
+_PUB_DATE_META = etree.XPath("//meta[@name='PubDate' or @name='pubdate' or @name='publishdate']")
+_TITLE_META = etree.XPath("//meta[@name='ArticleTitle' or @name='articletitle' or @property='og:title']")
 
 
 def page_meta(root) -> dict[str, str]:
@@ -446,8 +468,10 @@ def page_meta(root) -> dict[str, str]:
     ranks: dict[str, int] = {}
     body = root.find("body")
     hits = []
-    for el in (body if body is not None else root).iter():
-        if isinstance(el.tag, str) and el.text and _ANY_LABEL.search(el.text):
+    search = _ANY_LABEL.search
+    for el in (body if body is not None else root).iter(etree.Element):
+        text = el.text
+        if text and search(text):
             hits.append(el)
             if len(hits) >= 200:
                 break
@@ -470,7 +494,7 @@ def page_meta(root) -> dict[str, str]:
                 meta[key] = value
                 ranks[key] = rank
     if "发布日期" not in meta:
-        for el in root.xpath("//meta[@name='PubDate' or @name='pubdate' or @name='publishdate']"):
+        for el in _PUB_DATE_META(root):
             value = _clean_meta_value("发布日期", el.get("content") or "")
             if value:
                 meta["发布日期"] = value
@@ -504,7 +528,7 @@ def _clean_meta_value(key: str, value: str) -> str:
 
 
 def title_hint(root) -> str | None:
-    for el in root.xpath("//meta[@name='ArticleTitle' or @name='articletitle' or @property='og:title']"):
+    for el in _TITLE_META(root):
         t = (el.get("content") or "").strip()
         if t:
             return t
@@ -558,7 +582,7 @@ def _read(data: bytes, content_type: str | None) -> Document:
     root = _parse_tree(text, issues)
     if root is None:
         raise UnreadableDocument("no HTML content")
-    _clean_tree(root)
+    _clean_tree(root, text)
     meta = page_meta(root)
     title = title_hint(root)
     container = find_body(root)
@@ -571,7 +595,7 @@ def _read(data: bytes, content_type: str | None) -> Document:
             # A gkmlpt page whose body is rendered by script: read window._CONFIG.DETAIL.content.
             sub = _parse_tree(f"<html><body>{embedded}</body></html>", issues)
             if sub is not None:
-                _clean_tree(sub)
+                _clean_tree(sub, embedded)
                 walker = _Blocks(issues)
                 walker.walk(find_body(sub))
                 walker.flush()
