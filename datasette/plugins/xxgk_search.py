@@ -8,14 +8,17 @@ connection with the bigram rewrite: the search box keeps showing what the reader
 A search page re-runs the FTS query joined to the table for its row count and for every facet:
 for a word in half of 100,000 reports that is ~50k row lookups each (hundreds of ms). The hit
 count needs no join (every report has exactly one row in report_search, rowid = report id), so on
-an unfiltered search page we count on the FTS table alone, capped at COUNT_CAP, and skip the
-facets when the hits exceed it (the page says so; a filter such as year brings them back).
+an unfiltered search page we count on the FTS table alone; with filters, joined but stopping at the
+cap. Above COUNT_CAP results the count says "more than" and the facets are skipped (the page says
+so; filters that narrow the results below the cap bring them back).
 """
 
 from __future__ import annotations
 
 import os
 from urllib.parse import parse_qsl, urlencode
+
+from datasette.filters import Filters
 
 from datasette import hookimpl
 
@@ -26,8 +29,6 @@ except ImportError:  # archive package absent: only 2-character words would work
 
 # An empty phrase matches nothing: a query with no searchable characters shows no rows, not an error.
 NO_MATCH = '""'
-# Tables whose search box uses report_search (metadata.yml fts_table).
-SEARCH_TABLES = ("reports", "report_summary")
 # Above this many hits the count shows "more than" and facets are skipped (~2 us per hit per facet).
 COUNT_CAP = 10_000
 
@@ -55,38 +56,59 @@ def prepare_connection(conn):
     conn.create_function("escape_fts", 1, rewrite, deterministic=True)
 
 
-def plain_search(path: str, query_string: bytes, databases) -> tuple[str, list, str] | None:
-    """(database, query pairs without our args, search text) for an HTML page of a search table whose only
-    filter is a plain ``_search``; None otherwise (filters, raw mode, JSON/CSV, other pages)."""
+# Tables whose search box uses report_search, with the column holding the report id (metadata fts_pk).
+SEARCH_PK = {"reports": "id", "report_summary": "report_id"}
+# Query arguments that make the page something else than rows + count + metadata facets: left to Datasette.
+HANDS_OFF = ("_searchmode", "_where", "_facet", "_facet_array", "_facet_date", "_filter_column")
+
+
+def search_page(path: str, query_string: bytes, databases) -> tuple[str, str, list, str, list] | None:
+    """(database, table, query pairs without our args, search text, column filters) for the HTML page of a
+    search table with a plain ``_search``; None for anything else (raw mode, JSON/CSV, other pages)."""
     parts = path.strip("/").split("/")
-    if len(parts) != 2 or parts[0] not in databases or parts[1] not in SEARCH_TABLES:
+    if len(parts) != 2 or parts[0] not in databases or parts[1] not in SEARCH_PK:
         return None
     pairs = [(k, v) for k, v in parse_qsl(query_string.decode("utf-8", "replace"), keep_blank_values=True)
              if k not in OUR_ARGS]  # fmt: skip
     search = [v for k, v in pairs if k == "_search"]
     if len(search) != 1 or not search[0].strip():
         return None
-    for k, _ in pairs:
-        is_filter = not (k.startswith("_") and "__" not in k)
-        if is_filter or k.startswith("_search_") or k in ("_searchmode", "_where", "_facet", "_facet_array"):
-            return None
-    return parts[0], pairs, search[0]
+    if any(k.startswith("_search_") or k.startswith(HANDS_OFF) for k, _ in pairs):
+        return None
+    filters = [(k, v) for k, v in pairs if not (k.startswith("_") and "__" not in k)]
+    return parts[0], parts[1], pairs, search[0], filters
+
+
+async def count_hits(db, table: str, text: str, filters: list, cap: int) -> int:
+    """Matching rows, counted up to cap + 1. Without filters on the FTS table alone (one row per report);
+    with filters (Datasette's own filter syntax) joined to the table, stopping at the cap."""
+    fts = f"select rowid from [{SEARCH_TABLE}] where [{SEARCH_TABLE}] match escape_fts(:xxgk_q)"
+    params = {"xxgk_q": text}
+    if not filters:
+        sql = f"select count(*) from ({fts} limit {cap + 1})"
+    else:
+        where, fparams = Filters(sorted(filters), {}, None).build_where_clauses(table)
+        params.update(fparams)
+        sql = (f"select count(*) from (select 1 from [{table}] where {' and '.join(where) or '1'} "
+               f"and [{SEARCH_PK[table]}] in ({fts}) limit {cap + 1})")  # fmt: skip
+    return (await db.execute(sql, params)).first()[0]
 
 
 def search_pages(app, datasette):
     async def wrapped(scope, receive, send):
         if scope["type"] == "http" and scope.get("method", "GET").upper() in ("GET", "HEAD"):
-            found = plain_search(scope.get("path", ""), scope.get("query_string", b""), datasette.databases)
+            found = search_page(scope.get("path", ""), scope.get("query_string", b""), datasette.databases)
             if found is not None:
-                database, pairs, text = found
+                database, table, pairs, text, filters = found
                 cap = count_cap()
-                result = await datasette.get_database(database).execute(
-                    f"select count(*) from (select rowid from [{SEARCH_TABLE}] where [{SEARCH_TABLE}] "
-                    f"match escape_fts(:q) limit {cap + 1})", {"q": text})  # fmt: skip
-                hits = result.first()[0]
-                extra = [("_nocount", "1")] + ([("_nofacet", "1")] if hits > cap else [])
-                scope = dict(scope, query_string=urlencode(pairs + extra).encode("utf-8"),
-                             xxgk_search={"hits": min(hits, cap), "capped": hits > cap})  # fmt: skip
+                try:
+                    hits = await count_hits(datasette.get_database(database), table, text, filters, cap)
+                except Exception:  # a filter on a missing column, a bad value: Datasette reports it as usual
+                    hits = None
+                if hits is not None:
+                    extra = [("_nocount", "1")] + ([("_nofacet", "1")] if hits > cap else [])
+                    scope = dict(scope, query_string=urlencode(pairs + extra).encode("utf-8"),
+                                 xxgk_search={"hits": min(hits, cap), "capped": hits > cap})  # fmt: skip
         await app(scope, receive, send)
 
     return wrapped

@@ -82,12 +82,24 @@ def test_above_the_cap_the_count_says_more_and_facets_are_skipped(capped_site, a
     assert ids == sorted((i for i in archive.with_fuyi), reverse=True)[: len(ids)] and len(ids) > 5
 
 
-def test_a_filter_brings_back_datasettes_own_count_and_facets(capped_site, archive):
-    page = html(f"{capped_site}/archive/report_summary?_search={q('复议')}&year=2021")
-    assert '<p class="search-hits">' not in page
-    with_2021 = [i for i in archive.with_fuyi if (i - 1) % 5 == 2]  # reports cycle through 2019..2023
-    assert f"{len(with_2021):,} row" in page
-    assert 'id="facet-template"' in page
+def test_filters_narrow_the_count_and_below_the_cap_bring_back_facets(site, capped_site, archive):
+    in_2021 = {i for i in archive.with_fuyi if (i - 1) % 5 == 2}  # reports cycle through 2019..2023
+    page = html(f"{site}/archive/report_summary?_search={q('复议')}&year=2021")
+    assert hits_shown(page) == f"{len(in_2021):,}" and 'id="facet-region"' in page
+    # the first agency's five reports, those with 复议: below the cap of 5, so facets again
+    first = {i for i in archive.with_fuyi if i <= 5}
+    page = html(f"{capped_site}/archive/report_summary?_search={q('复议')}&agency_id=syn-000000")
+    assert hits_shown(page) == f"{len(first)}" and 'id="facet-year"' in page
+    # Datasette's filter syntax is understood (year > 2019 leaves 4 of every 5 reports: above the cap)
+    page = html(f"{capped_site}/archive/report_summary?_search={q('复议')}&year__gt=2019")
+    assert hits_shown(page) == "5+" and 'id="facet-year"' not in page
+
+
+def test_a_filter_on_a_missing_column_counts_as_datasette_does(site):
+    # SQLite reads an unknown "quoted" name as a string: Datasette shows 0 rows, and so does the count
+    page = html(f"{site}/archive/report_summary?_search={q('复议')}&no_such_column=1")
+    assert hits_shown(page) == "0"
+    assert "/archive/report_summary/" not in page.split('<p class="search-hits">', 1)[1]
 
 
 def test_below_the_cap_a_small_search_keeps_facets(capped_site, archive):
