@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from parsers.keys import all_keys
-from parsers.values import parse_value
+from parsers.values import _parse
 
 
 def make_issue(rule: str, severity: str, message: str, key: str | None = None, left=None, right=None) -> dict:
     """An issue as the parse contract and ARCHITECTURE.md give it (key, left, right always present)."""
     return {"rule": rule, "severity": severity, "message": message, "key": key, "left": left, "right": right}
+
+
+@cache
+def _key_info() -> dict[str, tuple[bool, str | None]]:
+    """key -> (is money, unit), looked up once per value."""
+    return {k: (spec.is_money, spec.unit) for k, spec in all_keys().items()}
 
 
 class Collector:
@@ -17,17 +25,18 @@ class Collector:
         self.cells: list[dict] = []
         self.issues: list[dict] = []
         self.keys = all_keys()
+        self._info = _key_info()
 
     def value(self, key: str, raw: str, table, ref: str, unit: str | None = None) -> bool:
         """Record the cell ``raw`` as the value of ``key``. False when the key does not exist."""
-        spec = self.keys.get(key)
-        if spec is None:
+        info = self._info.get(key)
+        if info is None:
             return False
-        parsed = parse_value(raw, money=spec.is_money, unit=unit)
+        parsed = _parse(raw or "", info[0], unit)  # parse_value without the wrapper's call
         if not parsed.is_number:
             self.issue("parse.not_a_number", "warning", f"{key}: {raw.strip()!r} in cell {ref} is not a number", key)
         entry = {"key": key, "value": parsed.value, "raw": raw, "table": table,
-                 "unit": spec.unit, "cell": ref}
+                 "unit": info[1], "cell": ref}
         old = self.values.get(key)
         if old is None:
             self.values[key] = entry

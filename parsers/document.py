@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 
-@dataclass
+@dataclass(slots=True)
 class Cell:
     text: str  # the cell's text; line breaks inside the cell kept as "\n"
     rowspan: int = 1
@@ -27,32 +27,40 @@ class Table:
     def grid(self) -> list[list[Cell | None]]:
         """Expand spans into a rectangular grid; a merged cell appears in every slot it covers."""
         grid: list[list[Cell | None]] = []
-        pending: dict[tuple[int, int], Cell] = {}  # (row, col) slots taken by rowspans from above
+        pending: dict[int, dict[int, Cell]] = {}  # row -> {col: cell}: slots taken by rowspans from above
         for r, row in enumerate(self.rows):
+            taken = pending.pop(r, None)
+            if not taken and all(cell.colspan <= 1 and cell.rowspan <= 1 for cell in row):
+                grid.append(list(row))  # the common row: no spans into it or from it
+                continue
+            if taken is None:
+                taken = {}
             line: list[Cell | None] = []
             c = 0
-            cells = iter(row)
-            while True:
-                while (r, c) in pending:
-                    line.append(pending.pop((r, c)))
+            for cell in row:
+                while c in taken:
+                    line.append(taken.pop(c))
                     c += 1
-                cell = next(cells, None)
-                if cell is None:
-                    break
-                for dc in range(max(cell.colspan, 1)):
+                colspan = cell.colspan if cell.colspan > 1 else 1
+                rowspan = cell.rowspan if cell.rowspan > 1 else 1
+                for dc in range(colspan):
                     line.append(cell)
-                    for dr in range(1, max(cell.rowspan, 1)):
-                        pending[(r + dr, c + dc)] = cell
-                c += max(cell.colspan, 1)
+                    for dr in range(1, rowspan):
+                        pending.setdefault(r + dr, {})[c + dc] = cell
+                c += colspan
+            while c in taken:
+                line.append(taken.pop(c))
+                c += 1
             # rowspans that reach past the last cell of this row
-            for rr, cc in sorted(k for k in pending if k[0] == r):
+            for cc in sorted(taken):
                 while len(line) < cc:
                     line.append(None)
-                line.insert(cc, pending.pop((rr, cc)))
+                line.insert(cc, taken.pop(cc))
             grid.append(line)
         width = max((len(x) for x in grid), default=0)
         for line in grid:
-            line.extend([None] * (width - len(line)))
+            if len(line) < width:
+                line.extend([None] * (width - len(line)))
         return grid
 
 

@@ -28,7 +28,9 @@ class GridView:
     def of(cls, table: Table, index: int) -> GridView:
         if table.spans_known:
             grid = table.grid()
-            texts = [[clean_cell(c.text) if c is not None else "" for c in row] for row in grid]
+            # clean_cell only where there is a bookmark to remove (a call per slot costs more)
+            texts = [["" if c is None else c.text if c.text and "[bookmark:" not in c.text else clean_cell(c.text)
+                      for c in row] for row in grid]
             ids = [[id(c) if c is not None else -1 - i for i, c in enumerate(row)] for row in grid]
         else:
             texts = [[clean_cell(c.text) for c in row] for row in table.rows]
@@ -74,7 +76,7 @@ def classify(view: GridView, req_labels: set[str], pro_labels: set[str], legacy_
     for row in view.texts:
         row_req = False
         for t in row:
-            if not t:
+            if not t or t.isdigit():  # blank or a count: never a label (no label set holds digits)
                 continue
             n = norm(t)
             if not n:

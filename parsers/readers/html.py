@@ -317,10 +317,11 @@ class _Blocks:
             self.buf.append(s)
 
     def flush(self) -> None:
-        if self.buf:
+        buf = self.buf
+        if buf:
             # Indentation (U+3000, NBSP) is layout, not content, in a paragraph.
-            para = _WS.sub(" ", "".join(self.buf)).strip(" \u3000\xa0")
-            self.buf = []
+            para = _WS.sub(" ", "".join(buf)).strip(" \u3000\xa0")
+            buf.clear()  # in place: walk holds a reference to it
             if para:
                 self.blocks.append(para)
 
@@ -328,7 +329,7 @@ class _Blocks:
         if depth > 200:
             self.issues.append(_issue("parse.deep_markup", "warning", "markup nested deeper than 200 levels skipped"))
             return
-        tag = el.tag if isinstance(el.tag, str) else None
+        tag = el.tag  # not a str for a comment: then no table, br or block
         if tag == "table":
             self.flush()
             self.table(el, depth)
@@ -339,21 +340,26 @@ class _Blocks:
         block = tag in BLOCK_TAGS
         if block:
             self.flush()
-        self.text(el.text)
+        buf = self.buf
+        text = el.text
+        if text:
+            buf.append(text)
         for child in el:
             self.walk(child, depth + 1)
-            self.text(child.tail)
+            tail = child.tail
+            if tail:
+                buf.append(tail)
         if block:
             self.flush()
 
     def table(self, el, depth: int) -> None:
-        for caption in el.findall("caption"):  # often the table's heading ("三、收到和处理…")
+        for caption in el.iterchildren("caption"):  # often the table's heading ("三、收到和处理…")
             self.walk(caption, depth + 1)
         rows = _table_rows(el)
         if not rows:
             return
         ncells = sum(len(r) for r in rows)
-        nested = el.find(".//table") is not None
+        nested = next(el.iterdescendants("table"), None) is not None
         cells = None if ncells == 1 else [[_cell(c) for c in row] for row in rows]
         if (cells is None or any(len(c.text) > LAYOUT_CELL_CHARS for row in cells for c in row)
                 or (nested and is_layout_table(_el_text_len(el), sum(_el_text_len(t) for t in el.iter("table")
@@ -385,13 +391,14 @@ def _table_rows(table) -> list[list]:
     """The tr elements of this table (not of nested tables), each as its list of td/th."""
     rows = []
     for child in table:
-        if child.tag == "tr":
+        tag = child.tag
+        if tag == "tr":
             rows.append(child)
-        elif child.tag in TABLE_PARTS:
-            rows.extend(c for c in child if c.tag == "tr")
+        elif tag in TABLE_PARTS:
+            rows.extend(child.iterchildren("tr"))
     out = []
     for tr in rows[: limits.MAX_TABLE_ROWS]:
-        cells = [c for c in tr if c.tag in ("td", "th")][: limits.MAX_TABLE_COLS]
+        cells = list(tr.iterchildren("td", "th"))[: limits.MAX_TABLE_COLS]
         if cells:
             out.append(cells)
     return out
@@ -409,15 +416,19 @@ def _span(value: str | None, default: int = 1) -> int:
 
 
 def _cell(td) -> Cell:
-    rowspan = _span(td.get("rowspan"))
-    colspan = max(_span(td.get("colspan")), 1)
-    return Cell(text=cell_text(td), rowspan=rowspan, colspan=colspan)
+    rowspan, colspan = td.get("rowspan"), td.get("colspan")
+    return Cell(cell_text(td), _span(rowspan) if rowspan else 1, max(_span(colspan), 1) if colspan else 1)
 
 
 def cell_text(td) -> str:
     """Cell text with <br> and block boundaries as "\\n"; nested tables flattened row by row."""
     if not len(td):  # the common case: plain text
-        text = _WS.sub(" ", td.text or "").strip(" ")
+        text = td.text
+        if not text:
+            return ""
+        if text.isalnum():  # a number or a label without spaces: nothing to normalise
+            return text
+        text = _WS.sub(" ", text).strip(" ")
         return text if text.strip(" \u3000\xa0") else ""
     parts: list[str] = []
 
