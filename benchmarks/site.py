@@ -78,6 +78,44 @@ def pages(conn: sqlite3.Connection) -> list[tuple[str, str]]:
     ]
 
 
+# SQL that grows with the archive (timed alone on the same file): what 1,000,000 reports would multiply.
+SCALING_SQL = [
+    ("unfiltered facet: region over report_summary (covering index scan)",
+     "select region, count(*) from report_summary where region is not null group by region"),
+    ("search hit list of 复议 materialised for the first page (reports, newest 51)",
+     "select id from reports where id in (select rowid from report_search where report_search match ?) "
+     "order by id desc limit 51", "复议"),
+    ("search hit list of 依申请公开工作流程 (phrase) for the first page",
+     "select id from reports where id in (select rowid from report_search where report_search match ?) "
+     "order by id desc limit 51", "依申请公开工作流程"),
+    ("one facet over the 复议 hits joined to report_summary (what the cap avoids)",
+     "select year, count(*) from report_summary where report_id in "
+     "(select rowid from report_search where report_search match ?) group by year", "复议"),
+    ("canned failing_checks SQL (join + sort, 1,000 rows)",
+     "select i.report_id from report_issues i join report_summary s on s.report_id = i.report_id "
+     "where i.severity = 'error' order by s.year desc, s.agency, i.rule limit 1000"),
+    ("canned late_reports SQL (join + sort, 1,000 rows)",
+     "select s.report_id from report_issues i join report_summary s on s.report_id = i.report_id "
+     "where i.rule = 'deadline' order by s.year desc, s.published desc limit 1000"),
+]  # fmt: skip
+
+
+def sql_costs(db_path: Path) -> list[tuple[str, float]]:
+    conn = sqlite3.connect(f"file:{db_path}?immutable=1", uri=True)
+    out = []
+    for label, sql, *word in SCALING_SQL:
+        params = [query_to_fts(word[0])] if word else []
+        conn.execute(sql, params).fetchall()
+        runs = []
+        for _ in range(5):
+            t = time.perf_counter()
+            conn.execute(sql, params).fetchall()
+            runs.append((time.perf_counter() - t) * 1000)
+        out.append((label, min(runs)))
+    conn.close()
+    return out
+
+
 def timed_get(url: str) -> float:
     t = time.perf_counter()
     with urllib.request.urlopen(url, timeout=60) as resp:
@@ -147,6 +185,7 @@ def main() -> int:
     conn.close()
 
     settings = json.loads((ROOT / "datasette" / "settings.json").read_text("utf-8"))
+    costs = sql_costs(db_path)
     proc, base = start_site(data)
     load_before = os.getloadavg()[0]
     results = []
@@ -188,15 +227,20 @@ def main() -> int:
     lines += [
         f"Slowest p95: {worst[0]} at {worst[3]:.0f} ms; most server CPU: {worst_cpu[0]} at {worst_cpu[5]:.0f} ms "
         "per request (aim: p95 < 200 ms).", "",
-        "What 1,000,000 reports would need: every page above that scans report_summary or the FTS hit list "
-        "(facets, counts, group-by canned queries, common-word search) grows linearly, so about 10x these "
-        f"times (most expensive page ≈ {worst_cpu[5] * 10:,.0f} ms of CPU); primary-key pages (report, agency) stay flat. "
-        f"archive.db ≈ {per_report_mb * 1e6 / 1e3:,.1f} GB at this value sampling, and ~20 GB with every "
-        "report's ~200 report_values rows and their indexes (measured here: 10,000 reports with all values "
-        "= 658 MB). To keep p95 under 200 ms at 1M: precompute the facet and group-by counts into small "
-        "tables (built with the archive), use _nocount / a lower facet_time_limit_ms on the big tables, "
-        "serve report_values from per-report pages only, and cap the search hit count shown "
-        "(count(*) over half a million FTS hits is the slow part).", "",
+        "SQL alone on the same file (best of 5, ms), the part that grows with the archive:", "",
+        "| statement | ms at this size | x10 (1,000,000 reports) |", "|---|---|---|",
+        *[f"| {label} | {ms:.1f} | ≈{ms * 10:,.0f} |" for label, ms in costs], "",
+        "What 1,000,000 reports would need: pages keyed by primary key (report, agency, agency history), "
+        "and the precomputed aggregates (agg_region_year, agg_agency) stay flat; filtered facets (two-column "
+        "indexes) grow only with the rows the filter selects. Search counts are capped (10,000, FTS only) and facets "
+        "are skipped above the cap, so a common word costs its hit-list materialisation (x10 above) plus "
+        "rendering; a common long phrase becomes the slowest search (positions of every bigram). Unfiltered "
+        "facets scan a covering index per facet (x10: precompute them at build time, as agg_* does for the "
+        "canned queries, or cache them: the archive is immutable while served). The 1,000-row canned "
+        "lists are dominated by HTML rendering (~0.15 ms per row here), not SQL; at 1M their sort grows "
+        f"x10 (add year filters or precomputed tables). archive.db ≈ {per_report_mb * 1e6 / 1e3:,.1f} GB at "
+        "this value sampling, ~20 GB with every report's ~200 report_values rows and their indexes "
+        "(measured earlier: 10,000 reports with all values = 658 MB).", "",
     ]
     text = "\n".join(lines)
     print(text)

@@ -9,8 +9,8 @@ A search page re-runs the FTS query joined to the table for its row count and fo
 for a word in half of 100,000 reports that is ~50k row lookups each (hundreds of ms). The hit
 count needs no join (every report has exactly one row in report_search, rowid = report id), so on
 an unfiltered search page we count on the FTS table alone; with filters, joined but stopping at the
-cap. Above COUNT_CAP results the count says "more than" and the facets are skipped (the page says
-so; filters that narrow the results below the cap bring them back).
+cap. Above COUNT_CAP results the count says "more than"; when the words are in more than COUNT_CAP
+reports the facets are skipped, filtered or not (the page says so; the filter form still works).
 """
 
 from __future__ import annotations
@@ -79,19 +79,19 @@ def search_page(path: str, query_string: bytes, databases) -> tuple[str, str, li
     return parts[0], parts[1], pairs, search[0], filters
 
 
-async def count_hits(db, table: str, text: str, filters: list, cap: int) -> int:
-    """Matching rows, counted up to cap + 1. Without filters on the FTS table alone (one row per report);
-    with filters (Datasette's own filter syntax) joined to the table, stopping at the cap."""
+async def count_hits(db, table: str, text: str, filters: list, cap: int) -> tuple[int, int]:
+    """(reports matching the words, rows matching words and filters), each counted up to cap + 1: the first
+    on the FTS table alone (one row per report), the second joined to the table with Datasette's own
+    filter syntax, stopping at the cap."""
     fts = f"select rowid from [{SEARCH_TABLE}] where [{SEARCH_TABLE}] match escape_fts(:xxgk_q)"
     params = {"xxgk_q": text}
+    words = (await db.execute(f"select count(*) from ({fts} limit {cap + 1})", params)).first()[0]
     if not filters:
-        sql = f"select count(*) from ({fts} limit {cap + 1})"
-    else:
-        where, fparams = Filters(sorted(filters), {}, None).build_where_clauses(table)
-        params.update(fparams)
-        sql = (f"select count(*) from (select 1 from [{table}] where {' and '.join(where) or '1'} "
-               f"and [{SEARCH_PK[table]}] in ({fts}) limit {cap + 1})")  # fmt: skip
-    return (await db.execute(sql, params)).first()[0]
+        return words, words
+    where, fparams = Filters(sorted(filters), {}, None).build_where_clauses(table)
+    sql = (f"select count(*) from (select 1 from [{table}] where {' and '.join(where) or '1'} "
+           f"and [{SEARCH_PK[table]}] in ({fts}) limit {cap + 1})")  # fmt: skip
+    return words, (await db.execute(sql, {**params, **fparams})).first()[0]
 
 
 def search_pages(app, datasette):
@@ -102,13 +102,17 @@ def search_pages(app, datasette):
                 database, table, pairs, text, filters = found
                 cap = count_cap()
                 try:
-                    hits = await count_hits(datasette.get_database(database), table, text, filters, cap)
-                except Exception:  # a filter on a missing column, a bad value: Datasette reports it as usual
-                    hits = None
+                    words, hits = await count_hits(datasette.get_database(database), table, text, filters, cap)
+                except Exception:  # a bad filter value: left to Datasette, which reports it as usual
+                    words = hits = None
                 if hits is not None:
-                    extra = [("_nocount", "1")] + ([("_nofacet", "1")] if hits > cap else [])
+                    # Every facet re-runs the word search and joins each of its hits, whatever the filters
+                    # keep: so the facets depend on how common the words are, not on the filtered count.
+                    skip_facets = words > cap
+                    extra = [("_nocount", "1")] + ([("_nofacet", "1")] if skip_facets else [])
                     scope = dict(scope, query_string=urlencode(pairs + extra).encode("utf-8"),
-                                 xxgk_search={"hits": min(hits, cap), "capped": hits > cap})  # fmt: skip
+                                 xxgk_search={"hits": min(hits, cap), "capped": hits > cap,
+                                              "facets_skipped": skip_facets, "cap": cap})  # fmt: skip
         await app(scope, receive, send)
 
     return wrapped
