@@ -4,7 +4,8 @@
 - ``cross_year.stock.<item>``: 现行有效件数 = last year's + 本年制发件数 - 本年废止件数 (2021 template).
 - ``duplicate.other_source``: the same report (same year, same values, same agency or text) on
   another portal; both reports are linked in ``report_links`` (kind 'same_report').
-- ``deadline``: published after 31 January (departments) / 31 March (governments) of the next year.
+- ``deadline``: published after 31 January (departments) / 31 March (governments, and everyone for
+  the years before 2019) of the next year.
 - ``text.copied_from_previous``: the section texts are nearly those of the agency's previous
   report (character-shingle Jaccard, numbers masked); every pair's score is in ``report_links``
   (kind 'previous_year').
@@ -50,7 +51,9 @@ def _ymd(d: date) -> int:
 
 
 def deadline_for(year: int, agency_name: str | None) -> date:
-    if agency_kind(agency_name) == "government":
+    # the 2008 Regulations gave every agency until 31 March; the 2019 revision (from the 2019 reports
+    # on) moved departments to 31 January, as the parsers' own deadline check does
+    if agency_kind(agency_name) == "government" or year <= 2018:
         return date(year + 1, 3, 31)
     return date(year + 1, 1, 31)
 

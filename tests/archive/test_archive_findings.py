@@ -95,6 +95,14 @@ def test_deadline_distinguishes_governments_from_departments(tmp_path):
     assert agency_kind("某县人民政府办公室") == "government" and agency_kind("某县教育局") == "department"
 
 
+def test_deadline_before_2019_is_31_march_for_departments_too(tmp_path):
+    db = make_db(tmp_path)
+    add_report(db, "s-dept", 2018, {}, published="2019-03-31", name="某市财政局")  # on time under the 2008 rules
+    late = add_report(db, "s-dept", 2017, {}, published="2018-04-02", name="某市财政局")
+    findings.apply(db)
+    assert issues(db, "deadline") == [(late, "deadline", 20180402, 20180331, None)]
+
+
 def test_copied_text_scores_and_flags_near_copies_with_new_numbers(tmp_path):
     db = make_db(tmp_path)
     add_report(db, "s-dept", 2020, {}, text="2020年" + BASE_TEXT + "收到申请12件。")
