@@ -1,4 +1,4 @@
-"""End to end over an agency's series of reports: replica portals (every CMS family, four years per
+"""End to end over an agency's series of reports: replica portals (every CMS family, five years per
 agency) -> `xxgk crawl` -> `xxgk build`. Every value equals the truth, every report-level injected
 inconsistency is an issue, and the archive-level findings are exactly the injected ones: each
 injected cross-year break, copied text and late publication is found, and no other cross_year or
@@ -19,7 +19,7 @@ from archive.schema import connect
 from replica.portals import ReplicaWorld
 
 ROOT = Path(__file__).resolve().parents[2]
-YEARS = (2020, 2021, 2022, 2023)
+YEARS = (2018, 2019, 2020, 2021, 2022)  # the legacy form, then the 2019 and 2021 forms
 ARCHIVE_RULES = ("cross_year.", "text.copied_from_previous")
 
 
