@@ -10,6 +10,9 @@ Incremental: captures already recorded with the current parser version are skipp
 whose bytes the archive already holds (a WARC revisit of an unchanged report) is linked without
 parsing, so a second build with nothing new writes nothing. ``rebuild=True`` re-parses everything
 and rewrites each report in place (same ids).
+
+Each document is parsed in a worker process with a time limit (``parse_timeout``, default 120 s):
+a parse that hangs or a worker that dies fails that document only, with the reason recorded.
 """
 
 from __future__ import annotations
@@ -204,7 +207,14 @@ class Parser:
                         w.kill()
                         w = self.pool[i] = _Worker(self.ctx, self.data_dir)
                         self.replaced += 1
-                    w.give(queue.popleft(), self.timeout)
+                    row = queue.popleft()
+                    try:
+                        w.give(row, self.timeout)
+                    except OSError:  # died just now: the next round replaces it
+                        w.row = None
+                        queue.appendleft(row)
+            if not any(w.row is not None for w in self.pool):
+                continue
             busy = [w for w in self.pool if w.row is not None]
             wait_for = max(0.0, min(w.deadline for w in busy) - time.monotonic())
             connection.wait([w.conn for w in busy] + [w.proc.sentinel for w in busy], timeout=wait_for)
@@ -222,7 +232,8 @@ class Parser:
                 else:
                     continue
                 if failure is not None:
-                    out[w.row["id"]] = {"status": "failed", "error": failure, "seconds": 0.0, "cpu_seconds": 0.0}
+                    spent = time.monotonic() - (w.deadline - self.timeout)
+                    out[w.row["id"]] = {"status": "failed", "error": failure, "seconds": spent, "cpu_seconds": 0.0}
                     w.kill()
                     self.pool[self.pool.index(w)] = _Worker(self.ctx, self.data_dir)
                     self.replaced += 1
