@@ -46,12 +46,10 @@ class _Names:
             setattr(self, local, f"{{{ns}}}{local}")
         self.wrappers = frozenset(f"{{{ns}}}{x}" for x in _WRAPPERS)
         self.skip = frozenset(f"{{{ns}}}{x}" for x in _SKIP) | {f"{{{MC_NS}}}Fallback"}
-        # What a paragraph's text is made of, and the containers that make the plain walk wrong
-        # (skipped content that holds text, text boxes); the other skipped elements hold no text,
-        # except the tab stops under w:pPr/w:tabs.
+        # What a paragraph's text is made of (Reader.index_paragraphs).
         self.text_parts = (self.t, self.tab, self.br, self.cr, self.noBreakHyphen, self.sym)
-        self.para_special = (f"{{{ns}}}del", f"{{{ns}}}moveFrom", f"{{{MC_NS}}}Fallback", self.txbxContent,
-                             self.p, self.tbl)
+        # between a text element and its paragraph, these make the paragraph's walk leave it out
+        self.cut = self.skip | {self.tbl, *self.text_parts}
 
 
 def read(data: bytes) -> Document:
@@ -87,6 +85,7 @@ def _read(data: bytes) -> Document:
     if body is None:
         raise UnreadableDocument("word/document.xml has no body")
     reader = _Reader(names)
+    reader.index_paragraphs(body)
     reader.blocks_of(body, reader.blocks)
     doc = Document(blocks=reader.blocks, format="docx", title_hint=title, issues=reader.issues)
     if not doc.blocks:
@@ -123,6 +122,87 @@ class _Reader:
         self.w = names
         self.blocks: list = []
         self.issues: list[dict] = []
+        self.plain: dict | None = None  # paragraph -> its text pieces (index_paragraphs)
+        self.plain_slow: set = set()  # paragraphs with text boxes: read by the full walk
+        self.props: dict | None = None  # cell -> (gridSpan, vMerge, hMerge) (index_paragraphs)
+
+    def index_paragraphs(self, body) -> None:
+        """Every paragraph's text pieces in one pass over the text elements, found by lxml in C: a
+        Python walk over each paragraph's runs and run properties costs several times more. Each
+        piece goes to its nearest paragraph unless something the paragraph walk skips (deleted
+        text, a fallback, properties, a table, another text element) lies between them, so the
+        result is the walk's; paragraphs anchoring text boxes are left to the walk."""
+        w = self.w
+        plain: dict = {}
+        slow = self.plain_slow
+        p_tag, cut, box = w.p, w.cut, w.txbxContent
+        for el in body.iter(*w.text_parts, box):
+            node = el.getparent()
+            excluded = False
+            while node is not None:
+                tag = node.tag
+                if tag == p_tag:
+                    break
+                if tag in cut:
+                    excluded = True
+                node = node.getparent()
+            if node is None:
+                continue  # not inside a paragraph: no walk reads it
+            if el.tag == box:
+                slow.add(node)
+                continue
+            if excluded:
+                continue
+            tag = el.tag
+            if tag == w.t:
+                piece = el.text
+                if not piece:
+                    continue
+            elif tag == w.tab:
+                piece = "\t"
+            elif tag == w.br or tag == w.cr:
+                piece = "\n"
+            elif tag == w.noBreakHyphen:
+                piece = "-"
+            else:
+                piece = self._sym(el)
+            pieces = plain.get(node)
+            if pieces is None:
+                plain[node] = [piece]
+            else:
+                pieces.append(piece)
+        self.plain = plain
+        # cell properties the same way: gridSpan/vMerge/hMerge under the first w:tcPr of a w:tc
+        props: dict = {}
+        first_pr: dict = {}
+        for prop in body.iter(w.gridSpan, w.vMerge, w.hMerge):
+            pr = prop.getparent()
+            if pr is None or pr.tag != w.tcPr:
+                continue
+            tc = pr.getparent()
+            if tc is None or tc.tag != w.tc:
+                continue
+            if tc not in first_pr:  # the walk reads a cell's first w:tcPr only
+                first = pr
+                for x in pr.itersiblings(preceding=True):
+                    if x.tag == w.tcPr:
+                        first = x
+                first_pr[tc] = first
+            if first_pr[tc] is not pr:
+                continue
+            span, vmerge, hmerge = props.get(tc, (1, None, None))
+            tag = prop.tag
+            if tag == w.gridSpan:
+                try:
+                    span = max(1, min(int(prop.get(w.val, 1)), limits.MAX_SPAN))
+                except ValueError:
+                    span = 1
+            elif tag == w.vMerge:
+                vmerge = prop.get(w.val) or "continue"
+            else:
+                hmerge = prop.get(w.val) or "continue"
+            props[tc] = (span, vmerge, hmerge)
+        self.props = props
 
     # ---------------------------------------------------------- block level
     def blocks_of(self, parent, out: list, depth: int = 0) -> None:
@@ -149,24 +229,8 @@ class _Reader:
         parts: list[str] = []
         boxes: list = []
         w = self.w
-        if next(p.iterdescendants(*w.para_special), None) is None:
-            # The usual paragraph: its text elements in document order, found by lxml in C
-            # (a Python walk over every run and run property costs several times more).
-            for el in p.iterdescendants(*w.text_parts):
-                tag = el.tag
-                if tag == w.t:
-                    if el.text:
-                        parts.append(el.text)
-                elif tag == w.tab:
-                    if el.getparent().tag != w.tabs:  # a tab stop definition, not a tab
-                        parts.append("\t")
-                elif tag == w.br or tag == w.cr:
-                    parts.append("\n")
-                elif tag == w.noBreakHyphen:
-                    parts.append("-")
-                else:
-                    parts.append(self._sym(el))
-            return "".join(parts).split("\n"), boxes
+        if self.plain is not None and p not in self.plain_slow:
+            return "".join(self.plain.get(p, ())).split("\n"), boxes
 
         def walk(el) -> None:
             for child in el:
@@ -266,18 +330,23 @@ class _Reader:
 
     def _cell_props(self, tc) -> tuple[int, str | None, str | None]:
         """(gridSpan, vMerge value, hMerge value) of a cell; a merge without w:val is "continue"."""
+        if self.props is not None:
+            return self.props.get(tc, (1, None, None))
         w = self.w
         span, vmerge, hmerge = 1, None, None
-        for el in tc.iterchildren(w.tcPr):  # the first w:tcPr only
-            for prop in el.iterchildren(w.gridSpan, w.vMerge, w.hMerge):
-                if prop.tag == w.gridSpan:
+        for el in tc:
+            if el.tag != w.tcPr:
+                continue
+            for prop in el:
+                tag = prop.tag
+                if tag == w.gridSpan:
                     try:
                         span = max(1, min(int(prop.get(w.val, 1)), limits.MAX_SPAN))
                     except ValueError:
                         span = 1
-                elif prop.tag == w.vMerge:
+                elif tag == w.vMerge:
                     vmerge = prop.get(w.val) or "continue"
-                elif prop.tag == w.hMerge:
+                elif tag == w.hMerge:
                     hmerge = prop.get(w.val) or "continue"
             break
         return span, vmerge, hmerge
@@ -290,9 +359,10 @@ class _Reader:
         for tr in self._rows(tbl):
             row: list[Cell] = []
             col = 0
-            for el in tr.iterchildren(w.trPr):
-                col = self._child_int(el, w.gridBefore, 0)
-                break
+            for el in tr:
+                if el.tag == w.trPr:
+                    col = self._child_int(el, w.gridBefore, 0)
+                    break
             if col:
                 row.append(Cell("", colspan=col))
             started: dict[int, Cell] = {}
