@@ -1,0 +1,41 @@
+"""The plans SQLite picks for the site's facet and canned-list queries: covering (filter, facet) indexes after
+a facet click, and late_reports walked newest first. At 100,000 reports the wrong plan costs 50-150 ms a
+query (BENCHMARKS.md, Site); here the archive is small but ANALYZE'd, and the plans are the same."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+QUERIES = yaml.safe_load((ROOT / "datasette" / "metadata.yml").read_text("utf-8"))["databases"]["archive"]["queries"]
+FACETS = ("year", "region", "template", "level")
+FILTERS = {"region_code": "'330100'", "year": "2021", "level": "'county'", "template": "'2021'", "region": "'北京市'"}
+
+
+def plan(db_path: Path, sql: str, params=()) -> list[str]:
+    with sqlite3.connect(db_path) as conn:
+        return [r[3] for r in conn.execute("explain query plan " + sql, params)]
+
+
+@pytest.mark.parametrize(("column", "facet"), [(c, f) for c in sorted(FILTERS) for f in FACETS if c != f])
+def test_facet_after_a_filter_uses_a_covering_filter_facet_index(archive, column, facet):
+    # Datasette 0.65's facet SQL around the table SQL of a filtered page
+    sql = (f"select {facet} as value, count(*) as count from (select * from report_summary where {column} = "
+           f"{FILTERS[column]}) where {facet} is not null group by {facet} order by count desc, value limit 31")
+    steps = plan(archive.db_path, sql)
+    assert steps[0].startswith(f"SEARCH report_summary USING COVERING INDEX idx_report_summary_{column}_{facet} "), steps
+
+
+def test_late_reports_walks_the_summary_newest_first(archive):
+    steps = plan(archive.db_path, QUERIES["late_reports"]["sql"])
+    assert steps[0] == "SCAN s USING INDEX idx_report_summary_year_published", steps
+    assert not any("TEMP B-TREE" in s for s in steps), steps  # no sort of every late report
+
+
+def test_aggregate_canned_queries_read_the_precomputed_tables(archive):
+    assert "agg_region_year" in plan(archive.db_path, QUERIES["applications_by_region_year"]["sql"], {"year": ""})[0]
+    assert "agg_agency" in plan(archive.db_path, QUERIES["corrected_most"]["sql"], {"min_cases": ""})[0]
