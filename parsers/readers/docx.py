@@ -125,6 +125,8 @@ class _Reader:
         self.plain: dict | None = None  # paragraph -> its text pieces (index_paragraphs)
         self.plain_slow: set = set()  # paragraphs with text boxes: read by the full walk
         self.props: dict | None = None  # cell -> (gridSpan, vMerge, hMerge) (index_paragraphs)
+        self.cell_paras: dict | None = None  # cell -> its paragraphs (index_paragraphs)
+        self.cell_complex: set = set()  # cells with a table or wrapper inside: read by the walk
 
     def index_paragraphs(self, body) -> None:
         """Every paragraph's text pieces in one pass over the text elements, found by lxml in C: a
@@ -203,6 +205,23 @@ class _Reader:
                 hmerge = prop.get(w.val) or "continue"
             props[tc] = (span, vmerge, hmerge)
         self.props = props
+        # each cell's own paragraphs; cells holding a table or a wrapper are left to the walk
+        cell_paras: dict = {}
+        complex_cells = self.cell_complex
+        tc_tag = w.tc
+        for el in body.iter(p_tag, w.tbl, *w.wrappers):
+            parent = el.getparent()
+            if parent is None or parent.tag != tc_tag:
+                continue
+            if el.tag == p_tag:
+                paras = cell_paras.get(parent)
+                if paras is None:
+                    cell_paras[parent] = [el]
+                else:
+                    paras.append(el)
+            else:
+                complex_cells.add(parent)
+        self.cell_paras = cell_paras
 
     # ---------------------------------------------------------- block level
     def blocks_of(self, parent, out: list, depth: int = 0) -> None:
@@ -282,7 +301,11 @@ class _Reader:
                 elif tag in w.wrappers:
                     walk(el)
 
-        walk(tc)
+        if self.cell_paras is not None and tc not in self.cell_complex:
+            for p in self.cell_paras.get(tc, ()):  # the usual cell: paragraphs only
+                lines.extend(self.paragraph(p)[0])
+        else:
+            walk(tc)
         lines = [line.strip(" \t") for line in lines]
         # Trailing/leading empty paragraphs are Word layout; empty lines inside stay out too.
         return "\n".join(line for line in lines if line.strip(" \u3000\xa0"))
