@@ -111,3 +111,21 @@ def test_below_the_cap_a_small_search_keeps_facets(capped_site, archive):
     page = html(f"{capped_site}/archive/reports?_search={q(archive.agencies['syn-000000']['name'])}")
     assert hits_shown(page) == "5"  # one agency, one report per year
     assert 'id="facet-year"' in page
+
+
+@pytest.mark.parametrize("text", ["！！", '"', "*", "——", "复议" * 200, "a OR b NEAR(", "x' or '1'='1"])
+def test_odd_search_text_gives_a_page_not_an_error(site, text):
+    # nothing searchable, FTS syntax typed as text, or 400 复议 in a row (in no report): zero, not an error
+    assert hits_shown(html(f"{site}/archive/reports?_search={q(text)}")) == "0"
+
+
+def test_next_page_of_a_search_keeps_the_count(site, archive):
+    url = f"{site}/archive/reports?_search={q('复议')}&_size=5"
+    first = html(url)
+    nxt = re.search(r'href="([^"]*_next=[^"]*)"', first)
+    assert nxt, "no next link"
+    second_url = urllib.parse.urljoin(url, nxt.group(1).replace("&amp;", "&"))
+    second = html(second_url)
+    assert hits_shown(second) == f"{len(archive.with_fuyi):,}"
+    ids = [int(x) for x in re.findall(r'<a href="/archive/reports/(\d+)">\d+</a>', second)]
+    assert ids and set(ids) <= archive.with_fuyi and max(ids) < max(archive.with_fuyi)
