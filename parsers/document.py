@@ -18,11 +18,17 @@ class Cell:
     colspan: int = 1
 
 
+# Slots a grid row may have: real report tables have under 20 columns; rowspans piling up (every
+# cell of 2,000 rows spanning 999 rows) would otherwise make a grid of 100 million slots.
+MAX_GRID_WIDTH = 200
+
+
 @dataclass
 class Table:
     rows: list[list[Cell]]
     spans_known: bool = True
     page: int | None = None  # PDF: page where the table starts
+    clipped: bool = False  # set by grid() when spans reached past MAX_GRID_WIDTH and were cut
 
     def grid(self) -> list[list[Cell | None]]:
         """Expand spans into a rectangular grid; a merged cell appears in every slot it covers."""
@@ -30,7 +36,7 @@ class Table:
         pending: dict[int, dict[int, Cell]] = {}  # row -> {col: cell}: slots taken by rowspans from above
         for r, row in enumerate(self.rows):
             taken = pending.pop(r, None)
-            if not taken and all(cell.colspan <= 1 and cell.rowspan <= 1 for cell in row):
+            if not taken and len(row) <= MAX_GRID_WIDTH and all(cell.colspan <= 1 and cell.rowspan <= 1 for cell in row):
                 grid.append(list(row))  # the common row: no spans into it or from it
                 continue
             if taken is None:
@@ -43,6 +49,9 @@ class Table:
                     c += 1
                 colspan = cell.colspan if cell.colspan > 1 else 1
                 rowspan = cell.rowspan if cell.rowspan > 1 else 1
+                if c + colspan > MAX_GRID_WIDTH:
+                    self.clipped = True
+                    colspan = max(MAX_GRID_WIDTH - c, 0)
                 for dc in range(colspan):
                     line.append(cell)
                     for dr in range(1, rowspan):
@@ -56,6 +65,9 @@ class Table:
                 while len(line) < cc:
                     line.append(None)
                 line.insert(cc, taken.pop(cc))
+            if len(line) > MAX_GRID_WIDTH:
+                self.clipped = True
+                del line[MAX_GRID_WIDTH:]
             grid.append(line)
         width = max((len(x) for x in grid), default=0)
         for line in grid:

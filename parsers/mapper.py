@@ -7,7 +7,7 @@ from functools import cache
 
 from parsers import map_appeals, map_legacy, map_proactive, map_requests
 from parsers.collect import Collector
-from parsers.document import Document
+from parsers.document import MAX_GRID_WIDTH, Document
 from parsers.tables import GridView, classify
 from parsers.values import parse_value
 
@@ -27,6 +27,9 @@ def map_document(doc: Document) -> tuple[Collector, list]:
     for i, table in enumerate(doc.tables):
         try:
             view = GridView.of(table, i)
+            if table.clipped:
+                out.issue("parse.table_clipped", "warning",
+                          f"table {i}: merged cells reach past {MAX_GRID_WIDTH} columns; the excess was cut")
             kind = classify(view, req_labels, pro_labels, leg_labels)
             if kind is None and kinds and kinds[-1] == 3 and _numeric_rows(view, 7):
                 kind = 3  # the rest of table 三 after a page break, without the rows that name it
