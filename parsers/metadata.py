@@ -9,12 +9,18 @@ from parsers.document import Document
 from parsers.labels import squash
 
 SECTIONS = ("overview", "proactive", "requests", "appeals", "problems", "other")
-_HEADING = re.compile(r"^[一二三四五六七八九十]{1,2}[、.．]")
+_HEADING = re.compile(r"^(?:[一二三四五六七八九十]{1,2}[、.．]|第[一二三四五六七八九十]{1,2}部分)")
+# a lower-level heading ("（二）主动公开"): a top-level one only in reports that number no "一、" headings
+_SUB_HEADING = re.compile(r"^[(（][一二三四五六七八九十]{1,2}[)）]")
 _CN_DIGITS = str.maketrans("〇零○Ｏ一二三四五六七八九", "0000123456789")
 _DATE_LINE = re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日$|^(\d{4})[-./](\d{1,2})[-./](\d{1,2})$")
+# the agency and the date on one closing line ("某某局 2022年1月20日"); a date with no day ("2022年1月")
+_AGENCY_DATE = re.compile(r"^(.{2,30}?)(\d{4})年(\d{1,2})月(\d{1,2})日$")
+_MONTH_LINE = re.compile(r"^\d{4}年\d{1,2}月$")
 _ANY_DATE = re.compile(r"(\d{4})\s*[年\-./]\s*(\d{1,2})\s*[月\-./]\s*(\d{1,2})")
 _YEAR = re.compile(r"((?:19|20)\d{2})年")
-_PERIOD = re.compile(r"((?:19|20)\d{2})年0?1月0?1日(?:起)?(?:至|到|—|-|~)((?:19|20)\d{2})年12月31日")
+# the end year is often left out ("2022年1月1日至12月31日")
+_PERIOD = re.compile(r"((?:19|20)\d{2})年0?1月0?1日(?:起)?(?:至|到|—|-|~)(?:((?:19|20)\d{2})年)?12月31日")
 _TITLE_YEAR = re.compile(r"(?:(?:19|20)\d{2}|[〇零○Ｏ一二三四五六七八九]{4})\s*年度?")
 _TITLE_WORDS = ("年度报告", "年报", "工作报告")
 _AGENCY_CUT = ("政府信息公开", "政务信息公开", "政务公开", "信息公开", "政府信息", "年度报告", "工作年度报告")
@@ -30,7 +36,7 @@ def _cn_numeral_date(s: str) -> str:
             a, _, b = t.partition("十")
             return str((int(a.translate(_CN_DIGITS)) if a else 1) * 10 + (int(b.translate(_CN_DIGITS)) if b else 0))
         return t.translate(_CN_DIGITS)
-    return re.sub(r"[〇零○Ｏ一二三四五六七八九十]+", number, s)
+    return re.sub(r"[〇零○Ｏ一二三四五六七八九十]+", number, s.replace("元月", "一月"))
 
 
 def _iso(y, m, d) -> str | None:
@@ -67,6 +73,7 @@ def _is_heading(p: str) -> bool:
     return len(s) <= 14 and section_of(s) is not None and not s.endswith((":", "：", "。"))
 
 
+_TITLE_TAIL = re.compile(r"^(?:政府信息公开|信息公开)?(?:工作)?(?:年度)?(?:报告|年报)$")
 _CHROME = re.compile(r"[>»›]|当前位置|首页|您现在的位置|索引号|发布日期|来源[:：]")
 
 
@@ -87,6 +94,11 @@ def _title(paras: list[str]) -> str | None:
     if best is None:
         return None
     _, i, s = best
+    # the title broken before its last words ("…政府信息公开" / "工作年度报告"): join the line above
+    if i > 0 and _TITLE_TAIL.match(s):
+        prev = squash(head[i - 1])
+        if prev and len(prev) <= 40 and not re.search(r"[。，,；;：:]", prev) and not _CHROME.search(prev):
+            i, s = i - 1, prev + s
     if i > 0:
         prev = squash(head[i - 1])
         starts_bare = bool(re.match(r"^(?:(?:19|20)\d{2}年度?)?(?:政府|政务)?信息公开", s)) or s.startswith("关于")
@@ -117,8 +129,10 @@ def _agency_from_title(title: str) -> str | None:
         cut = min((rest.find(w) for w in _AGENCY_CUT if w in rest), default=-1)
         cand = rest[:cut] if cut > 0 else ""
     cand = cand.strip("（(）)《》“”\"、，, ")
-    if cand.endswith("关于"):
-        cand = cand[:-2]
+    for tail in ("关于印发", "关于公布", "关于发布", "关于"):  # "某某办公室关于印发2021年…报告的通知"
+        if cand.endswith(tail):
+            cand = cand[: -len(tail)]
+            break
     return cand or None
 
 
@@ -132,6 +146,22 @@ def _signature(paras: list[str]) -> tuple[str | None, str | None, set[int]]:
         s = squash(tail[i])
         if published is None:
             m = _DATE_LINE.match(s) or _DATE_LINE.match(_cn_numeral_date(s))
+            if not m and len(s) <= 45:
+                m2 = _AGENCY_DATE.match(s)
+                if m2 and m2.group(1).endswith(_SIGNATURE_END) and not re.search(r"[。，,；;：:]", m2.group(1)):
+                    published = _iso(*m2.groups()[1:])
+                    if published:
+                        agency = m2.group(1)
+                        used.add(offset + i)
+                        break
+            if not m and _MONTH_LINE.match(s):
+                # the month only: no publication date, but the line and the agency above it are the signature
+                used.add(offset + i)
+                a = squash(tail[i - 1]) if i else ""
+                if a and len(a) <= 30 and not re.search(r"[。，,；;：:]", a) and a.endswith(_SIGNATURE_END):
+                    agency = a
+                    used.add(offset + i - 1)
+                break
             if m:
                 g = [x for x in m.groups() if x is not None]
                 published = _iso(*g[:3])
@@ -170,7 +200,7 @@ def _year(title: str | None, paras: list[str], published: str | None) -> int | N
         if "12月31日" in s:
             m = _PERIOD.search(s)
             if m:
-                return int(m.group(2))
+                return int(m.group(2) or m.group(1))
     if published:
         return int(published[:4]) - 1
     return None
@@ -179,12 +209,18 @@ def _year(title: str | None, paras: list[str], published: str | None) -> int | N
 def sections(paras: list[str], skip: set[int] = frozenset()) -> dict[str, str | None]:
     out: dict[str, list[str]] = {}
     current = None
+    # with "一、…" part headings, "（一）主动公开" is a point of the overview, not the part: only numbered
+    # headings start parts; without them, "（一）总体情况 … （六）其他需要报告的事项" are the parts
+    top = sum(1 for n, p in enumerate(paras)
+              if n not in skip and _HEADING.match(squash(p)) and _is_heading(p) and section_of(p)) >= 2
     for n, p in enumerate(paras):
         if n in skip:
             continue
-        if _is_heading(p):
+        s = squash(p)
+        sub = not top and bool(_SUB_HEADING.match(s)) and len(s) <= 40 and not s.endswith(("。", "；", ";"))
+        if (_is_heading(p) or (sub and section_of(s))) and not (top and not _HEADING.match(s)):
             kind = section_of(p)
-            numbered = bool(_HEADING.match(squash(p)))
+            numbered = bool(_HEADING.match(s)) or sub
             if numbered or (kind and kind not in out):
                 current = kind if kind and kind not in out else None
                 if current:
