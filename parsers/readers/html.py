@@ -165,6 +165,10 @@ def _parse_tree(text: str, issues: list[dict]):
         root = etree.fromstring(text.encode("utf-8"), parser=parser)
     except (etree.ParserError, etree.XMLSyntaxError, ValueError):
         root = None
+    if any(e.type_name == "ERR_RESOURCE_LIMIT" for e in parser.error_log):
+        # libxml2 stops nesting at 256 levels and drops what lies deeper: say so
+        issues.append(_issue("parse.deep_markup", "warning",
+                             "markup nested deeper than the HTML parser allows (256 levels): the deeper part is lost"))
     body = root.find("body") if root is not None else None
     if body is None or (not len(body) and not (body.text or "").strip()):
         # lxml gave up or produced an empty body from broken markup: let html.parser re-serialise it.
