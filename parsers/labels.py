@@ -130,6 +130,12 @@ class LabelIndex:
         for label, target in self._by_len:
             if len(c) >= self.contain_min and c in label and len(c) * 3 >= len(label) * 2:
                 return target
+        if len(c) >= 8:
+            # a long label cut short ("1.申请人无正当理由逾期不补正" without "、行政机关不再处理…"): the
+            # start of exactly one known label
+            hits = {target for label, target in self._by_len if label.startswith(c)}
+            if len(hits) == 1:
+                return hits.pop()
         best, best_ratio = None, self.fuzzy
         for label, target in self._by_len:
             if abs(len(label) - len(c)) > max(3, len(label) // 3):

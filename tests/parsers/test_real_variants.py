@@ -95,3 +95,38 @@ def test_title_broken_before_its_last_words():
 def test_agency_from_a_title_that_publishes_the_report():
     m = meta("某某县人民政府办公室关于印发2021年政府信息公开工作年度报告的通知", "一、总体情况", "甲。")
     assert (m["agency"], m["year"]) == ("某某县人民政府办公室", 2021)
+
+
+# --- table 三 ------------------------------------------------------------------------------------
+
+def _td(x, rs=1, cs=1) -> str:
+    return f'<td rowspan="{rs}" colspan="{cs}">{x}</td>'
+
+
+def _page(*parts: str) -> bytes:
+    return ("<html><head><meta charset='utf-8'></head><body><p>某某县科学技术局2021年政府信息公开工作年度报告</p>"
+            + "".join(parts) + "</body></html>").encode("utf-8")
+
+
+def test_applicant_columns_renamed_and_reordered():
+    # 法人或其他组织 columns in another order and under other names; 总计 before 自然人
+    subs = ["科研院所", "律师事务所", "企业", "社会公益机构", "其他组织"]
+    keys = ["research", "legal_services", "commercial", "public_interest", "other_org"]
+    head = ("<table border=1><tr>" + _td("（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）", 3, 3)
+            + _td("申请人情况", 1, 7) + "</tr><tr>" + _td("总计", 2) + _td("自然人", 2)
+            + _td("法人或其他组织", 1, 5) + "</tr><tr>" + "".join(_td(x) for x in subs) + "</tr>")
+    nums = [9, 4, 1, 2, 0, 1, 1]  # 总计, 自然人, then the five in the order above
+    body = ("<tr>" + _td("一、本年新收政府信息公开申请数量", 1, 3) + "".join(_td(n) for n in nums) + "</tr>"
+            + "<tr>" + _td("三、本年度办理结果", 2) + _td("（六）其他处理", 2) + _td("1.申请人无正当理由逾期不补正")
+            + "".join(_td(n) for n in [2, 1, 0, 0, 0, 1, 0]) + "</tr>"
+            + "<tr>" + _td("2.申请人逾期未按收费通知要求缴纳费用") + "".join(_td(n) for n in [1, 0, 0, 0, 1, 0, 0])
+            + "</tr></table>")
+    r = parse(_page("<p>三、收到和处理政府信息公开申请情况</p>", head, body), filename="a.html")
+    v = values_of(r)
+    assert v["requests.new_received.total"] == 9
+    assert v["requests.new_received.natural_person"] == 4
+    assert {k: v[f"requests.new_received.{k}"] for k in keys} == dict(zip(keys, [1, 2, 0, 1, 1], strict=True))
+    # labels cut short of "、行政机关不再处理其政府信息公开申请"
+    assert v["requests.other_no_correction.total"] == 2 and v["requests.other_no_correction.public_interest"] == 1
+    assert v["requests.other_fee_unpaid.commercial"] == 1
+    assert "requests.other_handling.total" not in v
