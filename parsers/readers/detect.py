@@ -118,6 +118,9 @@ def sniff(data: bytes, filename: str | None = None, content_type: str | None = N
     return guess  # junk under a binary format's name: that reader says why it cannot read it
 
 
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0e-\x1f]")  # below 32 but not tab, LF, FF or CR
+
+
 def looks_textual(data: bytes) -> bool:
     """True when the bytes read as text (UTF-8/16 or GB18030 without control bytes)."""
     sample = data[:65536]
@@ -133,6 +136,6 @@ def looks_textual(data: bytes) -> bool:
                 text = sample[: e.start].decode(enc, "ignore")
             else:
                 continue
-        controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\r\n\f")
+        controls = len(_CONTROLS.findall(text))
         return controls <= len(text) // 100
     return False
