@@ -15,9 +15,11 @@ from functools import lru_cache
 
 from parsers.labels import clean_cell
 
-_BLANK = re.compile(r"^(?:[-—–－―_/／\\~～.。…]*|无|空|暂无|N/?A|null|none)$", re.IGNORECASE)
+_BLANK = re.compile(r"^(?:[-—–－―_/／\\~～.。…]*|无|空|暂无|不适用|未涉及|N/?A|null|none)$", re.IGNORECASE)
 _CHANGE = re.compile(r"^(增加?|减少?|新增|净增|增减)\(?([+-]?\d+(?:\.\d+)?)\)?(?:个|项|件|条)?$")
-_NUMBER = re.compile(r"^([+-]?)(\d+(?:\.\d+)?|\.\d+)(亿元|万元|千元|元|件|条|次|个|项|人次|人|篇|家|场|期)?$")
+# a unit after the number, sometimes in brackets ("2（件）"); 起/宗/例 count cases; ¥ before money
+_NUMBER = re.compile(r"^¥?([+-]?)(\d+(?:\.\d+)?|\.\d+)\(?(亿元|万元|千元|元|万|件|条|次|个|项|人次|人|篇|家|场|期"
+                     r"|起|宗|例|笔|份|批|户)?\)?$")
 _UNIT_FACTOR = {"元": Decimal(1), "千元": Decimal(1000), "万元": Decimal(10000), "亿元": Decimal(100000000)}
 _HEADER_UNIT = re.compile(r"(?:单位[:：]?)?(亿元|万元|千元|元)")
 
@@ -79,6 +81,10 @@ def _parse(text: str, money: bool, unit: str | None) -> Parsed:
         d = -d
     d *= sign
     used = None
+    if suffix == "万":  # "70.49万": a money cell's 万元, a count's ten thousands
+        suffix = "万元" if money else None
+        if not money:
+            d *= 10000
     if money:
         used = suffix if suffix in _UNIT_FACTOR else (unit if unit in _UNIT_FACTOR else "元")
         d *= _UNIT_FACTOR[used]

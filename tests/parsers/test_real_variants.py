@@ -130,3 +130,32 @@ def test_applicant_columns_renamed_and_reordered():
     assert v["requests.other_no_correction.total"] == 2 and v["requests.other_no_correction.public_interest"] == 1
     assert v["requests.other_fee_unpaid.commercial"] == 1
     assert "requests.other_handling.total" not in v
+
+
+# --- cell values --------------------------------------------------------------------------------
+
+def test_units_and_digits_inside_cells():
+    t2 = ("<table border=1><tr>" + _td("第二十条第（一）项", 1, 4) + "</tr><tr>" + _td("信息内容")
+          + _td("本年制发件数") + _td("本年废止件数") + _td("现行有效件数") + "</tr>"
+          + "<tr>" + _td("规章") + _td("０") + _td("0件") + _td("１２件") + "</tr>"
+          + "<tr>" + _td("行政规范性文件") + _td("3（件）") + _td("不适用") + _td("15") + "</tr>"
+          + "<tr>" + _td("第二十条第（五）项", 1, 4) + "</tr><tr>" + _td("信息内容") + _td("本年处理决定数量", 1, 3)
+          + "</tr><tr>" + _td("行政许可") + _td("1.2万", 1, 3) + "</tr>"
+          + "<tr>" + _td("第二十条第（八）项", 1, 4) + "</tr><tr>" + _td("信息内容") + _td("本年收费金额", 1, 3)
+          + "</tr><tr>" + _td("行政事业性收费") + _td("0.35万", 1, 3) + "</tr></table>")
+    outcomes = ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"]
+    t4 = ("<table border=1><tr>" + _td("行政复议", 1, 5) + _td("行政诉讼", 1, 10) + "</tr><tr>"
+          + "".join(_td(o, 2) for o in outcomes) + _td("未经复议直接起诉", 1, 5) + _td("复议后起诉", 1, 5) + "</tr><tr>"
+          + "".join(_td(o) for o in outcomes * 2) + "</tr><tr>"
+          + "".join(_td(f"{n}起") for n in [1, 0, 0, 0, 1, 2, 1, 0, 0, 3, 0, 0, 1, 0, 1]) + "</tr></table>")
+    r = parse(_page("<p>二、主动公开政府信息情况</p>", t2, "<p>四、政府信息公开行政复议、行政诉讼情况</p>", t4),
+              filename="a.html")
+    v = values_of(r)
+    assert v["proactive.regulations.issued"] == 0 and v["proactive.regulations.in_force"] == 12
+    assert v["proactive.normative_documents.issued"] == 3
+    assert v["proactive.normative_documents.repealed"] is None
+    assert v["proactive.licensing.decisions"] == 12000
+    assert v["proactive.fees.amount_yuan"] == 3500  # 万 alone is 万元 in a money cell
+    assert v["appeals.review.upheld"] == 1 and v["appeals.litigation_direct.total"] == 3
+    assert v["appeals.litigation_after_review.other"] == 1
+    assert not [i for i in r["issues"] if i["rule"] == "parse.not_a_number"]
