@@ -18,6 +18,14 @@ from parsers.values import header_unit
 
 _UNIT_WORDS = {"条", "次", "个", "人", "人次", "件", "篇", "元", "万元", "千元", "项", "家", "场", "期", "——", "—", "-"}
 _CONTEXTS = (("复议", "行政复议"), ("诉讼", "行政诉讼"), ("举报", "举报投诉"), ("投诉", "举报投诉"))
+# labels of the provincial statistics forms (指标名称|计量单位|代码|本期实际|本年累计) that keys.json
+# does not list; exact, so that "否决公开答复总数" is not taken for the 答复总数 it contains
+_EXTRA_ALIASES = (("否决公开答复总数", "legacy.requests.refused"), ("否决公开答复数", "legacy.requests.refused"),
+                  ("政府网站", "legacy.proactive.via_website"), ("政府公报", "legacy.proactive.via_gazette"),
+                  ("非本部门掌握数", "legacy.requests.not_this_agency"),
+                  ("非本机关掌握数", "legacy.requests.not_this_agency"))
+# header columns that hold no figures: the form's row codes and serial numbers
+_NOT_VALUES = ("代码", "序号", "编号", "行次", "栏次")
 _CONTEXT_KEYS = {"legacy.appeals.reviews": "行政复议", "legacy.appeals.lawsuits": "行政诉讼",
                  "legacy.appeals.complaints": "举报投诉"}
 
@@ -35,6 +43,7 @@ def _indexes():
         else:
             plain.append((k.zh, k.key))
         plain.extend((a, k.key) for a in k.aliases)
+    plain[:0] = _EXTRA_ALIASES
     return LabelIndex(plain, fuzzy=0.82), {c: LabelIndex(p, fuzzy=0.82) for c, p in by_context.items()}
 
 
@@ -57,6 +66,8 @@ def _columns(view: GridView):
                 continue
             if n in ("单位", "计量单位"):
                 unit_col = c
+            elif n in _NOT_VALUES:
+                continue
             elif "指标" in n or n in ("项目", "内容", "名称"):
                 label_col = c
             elif label_col is not None:

@@ -159,3 +159,31 @@ def test_units_and_digits_inside_cells():
     assert v["appeals.review.upheld"] == 1 and v["appeals.litigation_direct.total"] == 3
     assert v["appeals.litigation_after_review.other"] == 1
     assert not [i for i in r["issues"] if i["rule"] == "parse.not_a_number"]
+
+
+# --- legacy forms -------------------------------------------------------------------------------
+
+def _tr(*cells) -> str:
+    return "<tr>" + "".join(_td(c) for c in cells) + "</tr>"
+
+
+def test_legacy_statistics_form_with_row_codes():
+    # 指标名称 | 计量单位 | 代码 | 本期实际 | 本年累计, with a 甲乙丙 row: the code is never the figure
+    t = ("<table border=1>" + _tr("指 标 名 称", "计量单位", "代码", "本期实际", "本年累计") + _tr("甲", "乙", "丙", "1", "2")
+         + _tr("主动公开信息数", "条", "01", "120", "340") + _tr("申请总数", "条", "10", "7", "9")
+         + _tr("其中：1.当面申请数", "条", "11", "2", "3") + _tr("对申请的答复总数", "条", "17", "7", "9")
+         + _tr("其中：1.同意公开答复数", "条", "18", "5", "6") + _tr("3.否决公开答复总数", "条", "20", "1", "2")
+         + _tr("行政复议数", "件", "32", "1", "1") + "</table>")
+    r = parse(_page("<p>附表</p>", t), filename="a.html")
+    assert values_of(r) == {"legacy.proactive.items": 120, "legacy.requests.received": 7,
+                            "legacy.requests.in_person": 2, "legacy.requests.answered": 7,
+                            "legacy.requests.granted": 5, "legacy.requests.refused": 1, "legacy.appeals.reviews": 1}
+    assert [c["raw"] for c in r["cells"] if c["col_label"] == "代码"][:3] == ["丙", "01", "10"]
+
+
+def test_legacy_year_and_cumulative_columns_with_short_channel_labels():
+    t = ("<table border=1>" + _tr("指标名称", "计量单位", "2012年度", "历年累计")
+         + _tr("主动公开信息数", "条", "120", "340") + _tr("其中：1.政府网站", "条", "100", "300")
+         + _tr("2.政府公报", "条", "3", "10") + "</table>")
+    v = values_of(parse(_page("<p>附表</p>", t), filename="a.html"))
+    assert v == {"legacy.proactive.items": 120, "legacy.proactive.via_website": 100, "legacy.proactive.via_gazette": 3}
