@@ -129,98 +129,100 @@ class _Reader:
         self.cell_complex: set = set()  # cells with a table or wrapper inside: read by the walk
 
     def index_paragraphs(self, body) -> None:
-        """Every paragraph's text pieces in one pass over the text elements, found by lxml in C: a
-        Python walk over each paragraph's runs and run properties costs several times more. Each
-        piece goes to its nearest paragraph unless something the paragraph walk skips (deleted
-        text, a fallback, properties, a table, another text element) lies between them, so the
-        result is the walk's; paragraphs anchoring text boxes are left to the walk."""
+        """Every paragraph's text pieces, every cell's spans and paragraphs, in one pass over the
+        elements that carry them, found by lxml in C: a Python walk over each paragraph's runs and
+        each cell's properties costs several times more. A text piece goes to its nearest
+        paragraph unless something the paragraph walk skips (deleted text, a fallback,
+        properties, a table, another text element) lies between them, so the result is the
+        walk's; paragraphs anchoring text boxes and cells holding tables or wrappers are left to
+        the walks."""
         w = self.w
         plain: dict = {}
         slow = self.plain_slow
-        p_tag, cut, box = w.p, w.cut, w.txbxContent
-        for el in body.iter(*w.text_parts, box):
-            node = el.getparent()
-            excluded = False
-            while node is not None:
-                tag = node.tag
-                if tag == p_tag:
-                    break
-                if tag in cut:
-                    excluded = True
-                node = node.getparent()
-            if node is None:
-                continue  # not inside a paragraph: no walk reads it
-            if el.tag == box:
-                slow.add(node)
-                continue
-            if excluded:
-                continue
-            tag = el.tag
-            if tag == w.t:
-                piece = el.text
-                if not piece:
-                    continue
-            elif tag == w.tab:
-                piece = "\t"
-            elif tag == w.br or tag == w.cr:
-                piece = "\n"
-            elif tag == w.noBreakHyphen:
-                piece = "-"
-            else:
-                piece = self._sym(el)
-            pieces = plain.get(node)
-            if pieces is None:
-                plain[node] = [piece]
-            else:
-                pieces.append(piece)
-        self.plain = plain
-        # cell properties the same way: gridSpan/vMerge/hMerge under the first w:tcPr of a w:tc
         props: dict = {}
         first_pr: dict = {}
-        for prop in body.iter(w.gridSpan, w.vMerge, w.hMerge):
-            pr = prop.getparent()
-            if pr is None or pr.tag != w.tcPr:
-                continue
-            tc = pr.getparent()
-            if tc is None or tc.tag != w.tc:
-                continue
-            if tc not in first_pr:  # the walk reads a cell's first w:tcPr only
-                first = pr
-                for x in pr.itersiblings(preceding=True):
-                    if x.tag == w.tcPr:
-                        first = x
-                first_pr[tc] = first
-            if first_pr[tc] is not pr:
-                continue
-            span, vmerge, hmerge = props.get(tc, (1, None, None))
-            tag = prop.tag
-            if tag == w.gridSpan:
-                try:
-                    span = max(1, min(int(prop.get(w.val, 1)), limits.MAX_SPAN))
-                except ValueError:
-                    span = 1
-            elif tag == w.vMerge:
-                vmerge = prop.get(w.val) or "continue"
-            else:
-                hmerge = prop.get(w.val) or "continue"
-            props[tc] = (span, vmerge, hmerge)
-        self.props = props
-        # each cell's own paragraphs; cells holding a table or a wrapper are left to the walk
         cell_paras: dict = {}
         complex_cells = self.cell_complex
-        tc_tag = w.tc
-        for el in body.iter(p_tag, w.tbl, *w.wrappers):
-            parent = el.getparent()
-            if parent is None or parent.tag != tc_tag:
-                continue
-            if el.tag == p_tag:
-                paras = cell_paras.get(parent)
-                if paras is None:
-                    cell_paras[parent] = [el]
+        p_tag, tbl_tag, tc_tag, cut, box = w.p, w.tbl, w.tc, w.cut, w.txbxContent
+        text_tags = frozenset(w.text_parts)
+        span_tags = (w.gridSpan, w.vMerge, w.hMerge)
+        for el in body.iter(*w.text_parts, box, *span_tags, p_tag, tbl_tag, *w.wrappers):
+            tag = el.tag
+            if tag in text_tags or tag == box:
+                node = el.getparent()
+                excluded = False
+                while node is not None:
+                    up = node.tag
+                    if up == p_tag:
+                        break
+                    if up in cut:
+                        excluded = True
+                    node = node.getparent()
+                if node is None:
+                    continue  # not inside a paragraph: no walk reads it
+                if tag == box:
+                    slow.add(node)
+                    continue
+                if excluded:
+                    continue
+                if tag == w.t:
+                    piece = el.text
+                    if not piece:
+                        continue
+                elif tag == w.tab:
+                    piece = "\t"
+                elif tag == w.br or tag == w.cr:
+                    piece = "\n"
+                elif tag == w.noBreakHyphen:
+                    piece = "-"
                 else:
-                    paras.append(el)
-            else:
-                complex_cells.add(parent)
+                    piece = self._sym(el)
+                pieces = plain.get(node)
+                if pieces is None:
+                    plain[node] = [piece]
+                else:
+                    pieces.append(piece)
+            elif tag in span_tags:
+                # gridSpan/vMerge/hMerge count under the first w:tcPr of a w:tc only
+                pr = el.getparent()
+                if pr is None or pr.tag != w.tcPr:
+                    continue
+                tc = pr.getparent()
+                if tc is None or tc.tag != tc_tag:
+                    continue
+                if tc not in first_pr:
+                    first = pr
+                    for x in pr.itersiblings(preceding=True):
+                        if x.tag == w.tcPr:
+                            first = x
+                    first_pr[tc] = first
+                if first_pr[tc] is not pr:
+                    continue
+                span, vmerge, hmerge = props.get(tc, (1, None, None))
+                if tag == w.gridSpan:
+                    try:
+                        span = max(1, min(int(el.get(w.val, 1)), limits.MAX_SPAN))
+                    except ValueError:
+                        span = 1
+                elif tag == w.vMerge:
+                    vmerge = el.get(w.val) or "continue"
+                else:
+                    hmerge = el.get(w.val) or "continue"
+                props[tc] = (span, vmerge, hmerge)
+            else:  # p, tbl or a wrapper: a cell's own paragraphs, or what makes the cell complex
+                parent = el.getparent()
+                if parent is None or parent.tag != tc_tag:
+                    continue
+                if tag == p_tag:
+                    paras = cell_paras.get(parent)
+                    if paras is None:
+                        cell_paras[parent] = [el]
+                    else:
+                        paras.append(el)
+                else:
+                    complex_cells.add(parent)
+        self.plain = plain
+        self.props = props
         self.cell_paras = cell_paras
 
     # ---------------------------------------------------------- block level
