@@ -474,8 +474,11 @@ def _clamp_spans(table: Table) -> None:
 # ---------------------------------------------------------------- page metadata
 
 _ANY_LABEL = re.compile("|".join(r"[\s\u3000\xa0]*".join(alias) for alias in _ALIAS))
-_PUB_DATE_META = etree.XPath("//meta[@name='PubDate' or @name='pubdate' or @name='publishdate']")
-_TITLE_META = etree.XPath("//meta[@name='ArticleTitle' or @name='articletitle' or @property='og:title']")
+
+
+def _metas(root, names: tuple[str, ...], prop: str | None = None) -> list:
+    """<meta> elements with one of these names (or this property), in document order."""
+    return [el for el in root.iter("meta") if el.get("name") in names or (prop and el.get("property") == prop)]
 
 
 def page_meta(root) -> dict[str, str]:
@@ -509,7 +512,7 @@ def page_meta(root) -> dict[str, str]:
                 meta[key] = value
                 ranks[key] = rank
     if "发布日期" not in meta:
-        for el in _PUB_DATE_META(root):
+        for el in _metas(root, ("PubDate", "pubdate", "publishdate")):
             value = _clean_meta_value("发布日期", el.get("content") or "")
             if value:
                 meta["发布日期"] = value
@@ -543,7 +546,7 @@ def _clean_meta_value(key: str, value: str) -> str:
 
 
 def title_hint(root) -> str | None:
-    for el in _TITLE_META(root):
+    for el in _metas(root, ("ArticleTitle", "articletitle"), "og:title"):
         t = (el.get("content") or "").strip()
         if t:
             return t
