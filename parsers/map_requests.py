@@ -11,7 +11,7 @@ from functools import cache
 
 from parsers.collect import Collector
 from parsers.keys import all_keys
-from parsers.labels import LabelIndex, norm
+from parsers.labels import LabelIndex, norm, squash, strip_numbering
 from parsers.tables import GridView, is_blank
 
 APPLICANTS = ("natural_person", "commercial", "research", "public_interest", "legal_services", "other_org", "total")
@@ -31,7 +31,7 @@ _ROW_VARIANTS = {
     "new_received": ("本年新收申请数量", "本年新收政府信息公开申请"),
     "carried_over": ("上年结转申请数量", "上年结转政府信息公开申请"),
     "carried_forward": ("结转下年度继续办理申请数量", "结转下一年度继续办理"),
-    "handled_total": ("合计",),
+    "handled_total": ("合计", "总数"),
     "partially_granted": ("部分公开",),
 }
 D = len(APPLICANTS)
@@ -60,7 +60,7 @@ def _rows():
 
 def row_labels() -> set[str]:
     """Exact normalised row labels, for table classification (the ambiguous 总计 left out)."""
-    return {x for x in _rows()[1] if x not in ("总计", "合计", "其他处理")}
+    return {x for x in _rows()[1] if x not in ("总计", "合计", "总数", "其他处理")}
 
 
 def match_row(labels: list[str], group: str | None = None) -> str | None:
@@ -82,6 +82,13 @@ def match_row(labels: list[str], group: str | None = None) -> str | None:
             continue
         if n in ("本年度办理结果", "办理结果"):
             continue
+        if n.startswith("本年度办理结果") and i == len(labels) - 1:
+            # group and item in one cell ("三、本年度办理结果（一）予以公开", PDF text): the item
+            s = squash(labels[i])
+            rest = strip_numbering(s[s.find("办理结果") + 4:])
+            row = index.match(rest) if rest else None
+            if row:
+                return row
         row = index.match(labels[i])
         if row:
             return row

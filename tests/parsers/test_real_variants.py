@@ -187,3 +187,21 @@ def test_legacy_year_and_cumulative_columns_with_short_channel_labels():
          + _tr("2.政府公报", "条", "3", "10") + "</table>")
     v = values_of(parse(_page("<p>附表</p>", t), filename="a.html"))
     assert v == {"legacy.proactive.items": 120, "legacy.proactive.via_website": 100, "legacy.proactive.via_gazette": 3}
+
+
+def test_requests_labels_misspelt_or_merged_with_their_group():
+    head = [["（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）", "申请人情况"],
+            ["", "自然人", "法人或其他组织", "总计"],
+            ["", "", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", ""]]
+    rows = [["一、本年新收政府信息公开申请数量（件）", "5", "1", "0", "0", "0", "0", "6"],
+            ["三、本年度办理结果（一）予以公开", "3", "1", "0", "0", "0", "0", "4"],  # group and item in one cell
+            ["（二）部份公开", "1", "0", "0", "0", "0", "0", "1"],
+            ["（七）总数", "4", "1", "0", "0", "0", "0", "5"],
+            ["四、结转下年度继续办理", "1", "0", "0", "0", "0", "0", "1"]]
+    data = "某某镇人民政府2021年政府信息公开工作年度报告\n三、收到和处理政府信息公开申请情况\n" + tab(*head, *rows)
+    v = values_of(parse(data.encode("utf-8"), filename="r.txt"))
+    assert v["requests.new_received.total"] == 6
+    assert v["requests.granted.commercial"] == 1 and v["requests.granted.total"] == 4
+    assert v["requests.partially_granted.natural_person"] == 1
+    assert v["requests.handled_total.total"] == 5
+    assert v["requests.carried_forward.natural_person"] == 1
