@@ -60,6 +60,8 @@ def map_table(view: GridView, out: Collector) -> None:
     r = _data_row(view)
     if r is None and _transposed(view, out):
         return
+    if r is None and _piece(view, out):
+        return
     if r is None:
         out.issue("parse.table_unread", "warning", f"table {view.index} looks like table 四 but has no data row")
         return
@@ -95,6 +97,34 @@ def map_table(view: GridView, out: Collector) -> None:
     for r2 in range(r + 1, len(view.texts)):  # more rows than the form has: keep them
         for c, t in enumerate(view.texts[r2]):
             out.cell(table, r2, c, t, None, col_names.get(c), view.ref(r2, c))
+
+
+def _piece(view: GridView, out: Collector) -> bool:
+    """行政复议 (5 columns) or 行政诉讼 (10 columns) printed as a table of its own: every number
+    column must be named by its header path (a 行政复议 table names no proceeding under it)."""
+    if not view.spans_known:
+        return False
+    for r in range(1, len(view.texts)):
+        cells = view.logical(r)
+        filled = [t for _, t in cells[1:] if not is_blank(t)]  # the first cell may be a label ("件数")
+        if not filled or not all(parse_value(t).is_number for t in filled):
+            continue
+        cols: dict[int, tuple[str, str]] = {}
+        for c, _t in cells:
+            path = [norm(view.texts[h][c]) for h in range(r) if c < len(view.texts[h]) and view.texts[h][c].strip()]
+            p, o = _proceeding(path), _outcome(path)
+            if p is None and o and any("行政复议" in t for t in path):
+                p = "review"
+            if p and o:
+                cols[c] = (p, o)
+        if len(cols) not in (5, 10) or len(set(cols.values())) != len(cols) or len(cols) < len(cells) - 1:
+            return False
+        for c, t in cells:
+            if c in cols:
+                p, o = cols[c]
+                out.value(f"appeals.{p}.{o}", t, 4, view.ref(r, c))
+        return True
+    return False
 
 
 def _transposed(view: GridView, out: Collector) -> bool:

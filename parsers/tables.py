@@ -98,6 +98,8 @@ def classify(view: GridView, req_labels: set[str], pro_labels: set[str], legacy_
         return 4
     if "行政复议" in words and ("直接起诉" in words or "复议后起诉" in words) and _outcome_header(view):
         return 4  # printed transposed: proceedings as rows
+    if ("行政复议" in words or "行政诉讼" in words) and _outcome_header(view):
+        return 4  # one piece of table 四 (复议 and 诉讼 printed as two tables)
     if pro and pro >= leg:
         return 2
     if leg:

@@ -205,3 +205,21 @@ def test_requests_labels_misspelt_or_merged_with_their_group():
     assert v["requests.partially_granted.natural_person"] == 1
     assert v["requests.handled_total.total"] == 5
     assert v["requests.carried_forward.natural_person"] == 1
+
+
+# --- table 四 ------------------------------------------------------------------------------------
+
+def test_appeals_printed_as_two_tables():
+    outcomes = ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"]
+    review = ("<table border=1><tr>" + _td("行政复议", 1, 5) + "</tr>" + _tr(*outcomes)
+              + _tr("1", "0", "&nbsp;", "0", "1") + "</table>")
+    lawsuits = ("<table border=1><tr>" + _td("项目", 3) + _td("行政诉讼", 1, 10) + "</tr><tr>"
+                + _td("复议后起诉", 1, 5) + _td("未经复议直接起诉", 1, 5) + "</tr>" + _tr(*outcomes * 2)
+                + _tr("件数", "0", "0", "1", "0", "1", "2", "1", "0", "0", "3") + "</table>")
+    r = parse(_page("<p>四、政府信息公开行政复议、行政诉讼情况</p>", review, lawsuits), filename="a.html")
+    v = values_of(r)
+    assert [v[f"appeals.review.{o}"] for o in ("upheld", "corrected", "other", "pending", "total")] == [1, 0, None, 0, 1]
+    assert v["appeals.litigation_after_review.other"] == 1 and v["appeals.litigation_after_review.total"] == 1
+    assert v["appeals.litigation_direct.upheld"] == 2 and v["appeals.litigation_direct.total"] == 3
+    assert len([k for k in v if k.startswith("appeals.")]) == 15
+    assert not [i for i in r["issues"] if i["rule"] in ("parse.table_unread", "parse.table_failed")]
