@@ -288,6 +288,8 @@ class _Reader:
         return ""
 
     def cell_text(self, tc, depth: int) -> str:
+        if self.cell_paras is not None and tc not in self.cell_complex:
+            return self._plain_cell_text(tc)
         lines: list[str] = []
         w = self.w
 
@@ -303,14 +305,28 @@ class _Reader:
                 elif tag in w.wrappers:
                     walk(el)
 
-        if self.cell_paras is not None and tc not in self.cell_complex:
-            for p in self.cell_paras.get(tc, ()):  # the usual cell: paragraphs only
+        walk(tc)
+        return _join_cell_lines(lines)
+
+    def _plain_cell_text(self, tc) -> str:
+        """cell_text of a cell holding paragraphs only, from the index (the usual cell)."""
+        plain, slow = self.plain, self.plain_slow
+        lines: list[str] = []
+        for p in self.cell_paras.get(tc, ()):
+            if p in slow:
                 lines.extend(self.paragraph(p)[0])
-        else:
-            walk(tc)
-        lines = [line.strip(" \t") for line in lines]
-        # Trailing/leading empty paragraphs are Word layout; empty lines inside stay out too.
-        return "\n".join(line for line in lines if line.strip(" \u3000\xa0"))
+            else:
+                pieces = plain.get(p)
+                if pieces is None:
+                    lines.append("")
+                elif len(pieces) == 1 and "\n" not in pieces[0]:
+                    lines.append(pieces[0])
+                else:
+                    lines.extend("".join(pieces).split("\n"))
+        if len(lines) == 1:
+            line = lines[0].strip(" \t")
+            return line if line.strip(" \u3000\xa0") else ""
+        return _join_cell_lines(lines)
 
     # ---------------------------------------------------------- tables
     def _rows(self, tbl) -> list:
@@ -434,6 +450,12 @@ class _Reader:
 
     def _issue(self, rule: str, message: str) -> None:
         self.issues.append({"rule": rule, "severity": "warning", "message": message})
+
+
+def _join_cell_lines(lines: list[str]) -> str:
+    lines = [line.strip(" \t") for line in lines]
+    # Trailing/leading empty paragraphs are Word layout; empty lines inside stay out too.
+    return "\n".join(line for line in lines if line.strip(" \u3000\xa0"))
 
 
 def _text_len(el, w: _Names) -> int:
