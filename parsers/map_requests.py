@@ -96,9 +96,9 @@ def match_row(labels: list[str], group: str | None = None) -> str | None:
 
 
 # words that name an applicant column whatever the rest of the label says ("科研院所", "社会公益机构",
-# "法律服务组织", "律师事务所"), tried in this order when the exact label is unknown
+# "法律服务组织", "律师事务所", the misprint "科研企业"), tried in this order when the exact label is unknown
 _APPLICANT_WORDS = (("自然人", "natural_person"), ("公民", "natural_person"), ("个人", "natural_person"),
-                    ("企业", "commercial"), ("科研", "research"), ("公益", "public_interest"),
+                    ("科研", "research"), ("企业", "commercial"), ("公益", "public_interest"),
                     ("法律服务", "legal_services"), ("律师", "legal_services"), ("总计", "total"),
                     ("合计", "total"), ("小计", "total"), ("其他", "other_org"))
 

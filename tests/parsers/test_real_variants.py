@@ -110,7 +110,7 @@ def _page(*parts: str) -> bytes:
 
 def test_applicant_columns_renamed_and_reordered():
     # 法人或其他组织 columns in another order and under other names; 总计 before 自然人
-    subs = ["科研院所", "律师事务所", "企业", "社会公益机构", "其他组织"]
+    subs = ["科研企业", "律师事务所", "企业", "社会公益机构", "其他组织"]  # 科研企业: a misprint seen in the wild
     keys = ["research", "legal_services", "commercial", "public_interest", "other_org"]
     head = ("<table border=1><tr>" + _td("（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）", 3, 3)
             + _td("申请人情况", 1, 7) + "</tr><tr>" + _td("总计", 2) + _td("自然人", 2)
