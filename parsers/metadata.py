@@ -22,7 +22,8 @@ _YEAR = re.compile(r"((?:19|20)\d{2})年")
 # the end year is often left out ("2022年1月1日至12月31日")
 _PERIOD = re.compile(r"((?:19|20)\d{2})年0?1月0?1日(?:起)?(?:至|到|—|-|~)(?:((?:19|20)\d{2})年)?12月31日")
 _TITLE_YEAR = re.compile(r"(?:(?:19|20)\d{2}|[〇零○Ｏ一二三四五六七八九]{4})\s*年度?")
-_TITLE_WORDS = ("年度报告", "年报", "工作报告")
+# best first; "…工作情况的报告" and "…工作总结" are what some agencies call their annual report
+_TITLE_WORDS = ("年度报告", "年报", "工作报告", "情况的报告", "情况报告", "工作总结")
 _AGENCY_CUT = ("政府信息公开", "政务信息公开", "政务公开", "信息公开", "政府信息", "年度报告", "工作年度报告")
 _SIGNATURE_END = ("局", "委", "厅", "办", "政府", "院", "会", "中心", "所", "处", "站", "室", "馆", "部", "署",
                   "街道", "镇", "乡", "委员会", "公司", "队", "办事处", "管委会", "集团")
@@ -86,7 +87,7 @@ def _title(paras: list[str]) -> str | None:
     best = None  # (rank, index, text): 年度报告 beats 工作报告 beats 年报
     for i, p in enumerate(head):
         s = squash(p)
-        if len(s) > 70 or _CHROME.search(s) or s.endswith(("。", "；")) or "，" in s:
+        if len(s) > 70 or _CHROME.search(s) or s.endswith(("。", "；", ":", "：")) or "，" in s or "如下" in s:
             continue
         rank = next((r for r, w in enumerate(_TITLE_WORDS) if w in s), None)
         if rank is not None and (best is None or rank < best[0]):
@@ -122,13 +123,13 @@ def _agency_from_title(title: str) -> str | None:
     if t.startswith("关于"):
         t = t[2:]
     m = _TITLE_YEAR.search(t)
-    if m and m.start() > 0:
+    if m and m.start() > 0 and t[: m.start()].strip("【[（(「 "):
         cand = t[: m.start()]
     else:
         rest = t[m.end():] if m else t
         cut = min((rest.find(w) for w in _AGENCY_CUT if w in rest), default=-1)
         cand = rest[:cut] if cut > 0 else ""
-    cand = cand.strip("（(）)《》“”\"、，, ")
+    cand = cand.strip("（(）)《》“”\"、，, 【】[]「」")
     for tail in ("关于印发", "关于公布", "关于发布", "关于"):  # "某某办公室关于印发2021年…报告的通知"
         if cand.endswith(tail):
             cand = cand[: -len(tail)]

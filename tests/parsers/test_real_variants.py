@@ -97,6 +97,13 @@ def test_agency_from_a_title_that_publishes_the_report():
     assert (m["agency"], m["year"]) == ("某某县人民政府办公室", 2021)
 
 
+def test_titles_that_call_the_report_otherwise():
+    m = meta("某某局关于2020年度政府信息公开工作情况的报告", "现将2020年度政府信息公开工作情况报告如下：", "一、总体情况", "甲。")
+    assert (m["title"], m["agency"], m["year"]) == ("某某局关于2020年度政府信息公开工作情况的报告", "某某局", 2020)
+    m = meta("【2020年】某某区卫生健康局政府信息公开工作年度报告", "一、总体情况", "甲。")
+    assert (m["agency"], m["year"]) == ("某某区卫生健康局", 2020)
+
+
 # --- table 三 ------------------------------------------------------------------------------------
 
 def _td(x, rs=1, cs=1) -> str:
