@@ -22,7 +22,7 @@ _EXTRA_MEASURES = {
     "收费金额": "amount_yuan", "制发件数": "issued", "废止件数": "repealed", "有效件数": "in_force",
 }
 _EXTRA_ITEMS = {"其他对外管理服务": "other_services", "集中采购": "centralized_procurement",
-                "行政事业性收费项目": "fees"}
+                "政府采购": "centralized_procurement", "行政事业性收费项目": "fees"}
 
 
 @cache

@@ -168,6 +168,23 @@ def test_units_and_digits_inside_cells():
     assert not [i for i in r["issues"] if i["rule"] == "parse.not_a_number"]
 
 
+def test_2019_proactive_rows_with_notes_and_other_names():
+    t2 = ("<table border=1><tr>" + _td("第二十条第（一）项", 1, 4) + "</tr>"
+          + _tr("信息内容", "本年新<br/>制作数量", "本年新<br/>公开数量", "对外公开总数量")
+          + _tr("规章（设区的市、自治州人民政府应提供相关数据）", "0", "0", "0")
+          + _tr("规范性文件（行政机关制定发布的决定、公告、通告，一般情况下属于规范性文件）", "34", "4", "47")
+          + _tr("其他主动公开文件（含以本单位名义正式签发的）", "12", "12", "80")
+          + "<tr>" + _td("第二十条第（九）项", 1, 4) + "</tr>"
+          + _tr("信息内容", "采购项目数量", "采购总金额（万元）", "") + _tr("政府采购", "13", "477.35", "") + "</table>")
+    r = parse(_page("<p>二、主动公开政府信息情况</p>", t2), filename="a.html")
+    v = values_of(r)
+    assert v["proactive.normative_documents.new_made"] == 34 and v["proactive.normative_documents.total_published"] == 47
+    assert v["proactive.regulations.new_published"] == 0
+    assert v["proactive.centralized_procurement.projects"] == 13
+    assert v["proactive.centralized_procurement.amount_yuan"] == 4773500
+    assert [c["raw"] for c in r["cells"] if c["row_label"].startswith("其他主动公开文件")] == ["12", "12", "80"]
+
+
 # --- legacy forms -------------------------------------------------------------------------------
 
 def _tr(*cells) -> str:
