@@ -100,7 +100,7 @@ def match_row(labels: list[str], group: str | None = None) -> str | None:
 _APPLICANT_WORDS = (("自然人", "natural_person"), ("公民", "natural_person"), ("个人", "natural_person"),
                     ("科研", "research"), ("企业", "commercial"), ("公益", "public_interest"),
                     ("法律服务", "legal_services"), ("律师", "legal_services"), ("总计", "total"),
-                    ("合计", "total"), ("小计", "total"), ("其他", "other_org"))
+                    ("合计", "total"), ("其他", "other_org"))  # 小计: a 法人 subtotal, not the total
 
 
 def _applicant(text: str) -> str | None:

@@ -213,6 +213,16 @@ def test_legacy_year_and_cumulative_columns_with_short_channel_labels():
     assert v == {"legacy.proactive.items": 120, "legacy.proactive.via_website": 100, "legacy.proactive.via_gazette": 3}
 
 
+def test_requests_with_a_subtotal_column_for_legal_persons():
+    head = ("<table border=1><tr>" + _td("（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）", 3, 3)
+            + _td("申请人情况", 1, 8) + "</tr><tr>" + _td("自然人", 2) + _td("法人或其他组织", 1, 6) + _td("总计", 2)
+            + "</tr>" + _tr("商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "小计"))
+    body = "<tr>" + _td("一、本年新收政府信息公开申请数量", 1, 3) + "".join(_td(n) for n in [4, 1, 0, 2, 0, 0, 3, 7]) + "</tr>"
+    v = values_of(parse(_page("<p>三、收到和处理政府信息公开申请情况</p>", head, body, "</table>"), filename="a.html"))
+    assert [v[f"requests.new_received.{a}"] for a in ("natural_person", "commercial", "research", "public_interest",
+                                                     "legal_services", "other_org", "total")] == [4, 1, 0, 2, 0, 0, 7]
+
+
 def test_requests_labels_misspelt_or_merged_with_their_group():
     head = [["（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）", "申请人情况"],
             ["", "自然人", "法人或其他组织", "总计"],
