@@ -227,7 +227,6 @@ def _text_content(el) -> str:
 
 
 _STRING = etree.XPath("string()")
-_OUTER_LINKS = etree.XPath(".//a[not(ancestor::a)]")
 
 
 class _TextSizes:
@@ -251,8 +250,9 @@ class _TextSizes:
         if not isinstance(el.tag, str) or el.tag == "a" or next(el.iterancestors("a"), None) is not None:
             return 0  # link text is navigation, not content
         n = _visible_len(_STRING(el))
-        for link in _OUTER_LINKS(el):
-            n -= _visible_len(_STRING(link))
+        for link in el.iter("a"):
+            if next(link.iterancestors("a"), None) is None:  # a link inside a link counts once
+                n -= _visible_len(_STRING(link))
         return n
 
 
