@@ -140,7 +140,8 @@ def map_table(view: GridView, out: Collector, state: LegacyState) -> None:
         row_label = label.strip()
         if key and value_c is not None:
             raw = next((t for c, t in cells if c == value_c), "")
-            unit = header_unit(unit_text) or header_unit(col_labels.get(value_c))
+            # the unit column, the number column's header, or the label itself ("收取的费用（万元）")
+            unit = header_unit(unit_text) or header_unit(col_labels.get(value_c)) or header_unit(label)
             if is_blank(raw) and unit_text.strip() in ("——", "—", "-"):
                 pass  # a group row (unit ——): no value of its own
             elif out.value(key, raw, table, view.ref(r, value_c), unit=unit):

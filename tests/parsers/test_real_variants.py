@@ -257,3 +257,10 @@ def test_appeals_printed_as_two_tables():
     assert v["appeals.litigation_direct.upheld"] == 2 and v["appeals.litigation_direct.total"] == 3
     assert len([k for k in v if k.startswith("appeals.")]) == 15
     assert not [i for i in r["issues"] if i["rule"] in ("parse.table_unread", "parse.table_failed")]
+
+
+def test_legacy_units_in_the_labels():
+    t = ("<table border=1>" + _tr("统计指标", "数量") + _tr("主动公开政府信息数（条）", "215")
+         + _tr("收到申请数（件）", "9") + _tr("依申请公开信息收取的费用（万元）", "0.12") + "</table>")
+    v = values_of(parse(_page("<p>附表</p>", t), filename="a.html"))
+    assert v == {"legacy.proactive.items": 215, "legacy.requests.received": 9, "legacy.fees.collected_yuan": 1200}
