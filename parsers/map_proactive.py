@@ -103,6 +103,7 @@ def map_table(view: GridView, out: Collector) -> None:
                      for i, (c, t) in enumerate(after)]
         for c, t, h in pairs:
             ref = view.ref(r, c)
-            if item and h and out.value(f"proactive.{item}.{h[0]}", t, table, ref, unit=h[1]):
+            # the money unit from the header, else from the item label ("行政事业性收费（万元）")
+            if item and h and out.value(f"proactive.{item}.{h[0]}", t, table, ref, unit=h[1] or header_unit(row_label)):
                 continue
             out.cell(table, r, c, t, row_label, h[2] if h else None, ref)

@@ -264,3 +264,10 @@ def test_legacy_units_in_the_labels():
          + _tr("收到申请数（件）", "9") + _tr("依申请公开信息收取的费用（万元）", "0.12") + "</table>")
     v = values_of(parse(_page("<p>附表</p>", t), filename="a.html"))
     assert v == {"legacy.proactive.items": 215, "legacy.requests.received": 9, "legacy.fees.collected_yuan": 1200}
+
+
+def test_fee_unit_in_the_item_label():
+    t2 = ("<table border=1><tr>" + _td("第二十条第（八）项", 1, 2) + "</tr>" + _tr("信息内容", "本年收费金额")
+          + _tr("行政事业性收费（万元）", "2.5") + "</table>")
+    v = values_of(parse(_page("<p>二、主动公开政府信息情况</p>", t2), filename="a.html"))
+    assert v["proactive.fees.amount_yuan"] == 25000
