@@ -59,7 +59,7 @@ def section_of(heading: str) -> str | None:
         return "requests"
     if "主动公开" in s:
         return "proactive"
-    if "总体情况" in s or "概述" in s or "基本情况" in s or "概况" in s:
+    if "总体情况" in s or "概述" in s or "基本情况" in s or "概况" in s or "总体工作情况" in s or "基本工作情况" in s:
         return "overview"
     return None
 

@@ -59,6 +59,12 @@ def test_parts_numbered_as_bu_fen():
     assert (m["sections"]["overview"], m["sections"]["proactive"], m["sections"]["problems"]) == ("甲。", "乙。", "戊。")
 
 
+def test_overview_heading_variants():
+    for heading in ("一、政府信息公开总体工作情况", "一、基本工作情况"):
+        m = meta("某某区人民政府2017年政府信息公开工作年度报告", heading, "甲。", "二、主动公开政府信息情况", "乙。")
+        assert (m["sections"]["overview"], m["sections"]["proactive"]) == ("甲。", "乙。")
+
+
 def test_statistics_period_without_end_year_gives_the_year():
     m = meta("某某区审计局政府信息公开工作年度报告", "本年度报告中所列数据统计期限为2022年1月1日至12月31日。",
              "一、总体情况", "甲。")
