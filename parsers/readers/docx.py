@@ -53,15 +53,7 @@ class _Names:
 
 
 def read(data: bytes) -> Document:
-    limits.check_input(data)
-    try:
-        return _read(data)
-    except UnreadableDocument:
-        raise
-    except (RecursionError, MemoryError) as e:
-        raise UnreadableDocument(f"DOCX too deeply nested or too large: {type(e).__name__}") from None
-    except Exception as e:  # never a traceback for bad input
-        raise UnreadableDocument(f"DOCX could not be read: {type(e).__name__}: {e}") from None
+    return limits.guarded("DOCX", _read, data)
 
 
 def _read(data: bytes) -> Document:

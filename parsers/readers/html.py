@@ -565,17 +565,9 @@ def title_hint(root) -> str | None:
 # ---------------------------------------------------------------- entry point
 
 def read(data: bytes, content_type: str | None = None) -> Document:
-    limits.check_input(data)
     if len(data) > limits.MAX_HTML_BYTES:
         raise UnreadableDocument(f"HTML page too large ({len(data)} bytes)")
-    try:
-        return _read(data, content_type)
-    except UnreadableDocument:
-        raise
-    except (RecursionError, MemoryError) as e:
-        raise UnreadableDocument(f"HTML too deeply nested or too large: {type(e).__name__}") from None
-    except Exception as e:  # never a traceback for bad input
-        raise UnreadableDocument(f"HTML could not be read: {type(e).__name__}: {e}") from None
+    return limits.guarded("HTML", _read, data, content_type)
 
 
 _DETAIL_CONTENT = re.compile(r"DETAIL\s*:\s*\{.*?[\"']?content[\"']?\s*:\s*\"((?:[^\"\\]|\\.)*)\"", re.S)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import zipfile
+from collections.abc import Callable
+from typing import TypeVar
 
 from parsers.errors import UnreadableDocument
 
@@ -22,6 +24,23 @@ def check_input(data: bytes) -> None:
         raise UnreadableDocument("empty file")
     if len(data) > MAX_INPUT_BYTES:
         raise UnreadableDocument(f"file too large ({len(data)} bytes, limit {MAX_INPUT_BYTES})")
+
+
+T = TypeVar("T")
+
+
+def guarded(kind: str, read: Callable[..., T], data: bytes, *args) -> T:
+    """Run a reader on checked input and turn any failure of bad bytes into UnreadableDocument:
+    bad input must never surface as a traceback."""
+    check_input(data)
+    try:
+        return read(data, *args)
+    except UnreadableDocument:
+        raise
+    except (RecursionError, MemoryError) as e:
+        raise UnreadableDocument(f"{kind} too deeply nested or too large: {type(e).__name__}") from None
+    except Exception as e:
+        raise UnreadableDocument(f"{kind} could not be read: {type(e).__name__}: {e}") from None
 
 
 def read_zip_member(zf: zipfile.ZipFile, name: str, limit: int = MAX_ZIP_MEMBER_BYTES) -> bytes:

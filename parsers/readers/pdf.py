@@ -21,15 +21,7 @@ _PLACEHOLDER_TITLES = {"(anonymous)", "untitled", "无标题", "(unspecified)"}
 
 
 def read(data: bytes) -> Document:
-    limits.check_input(data)
-    try:
-        return _read(data)
-    except UnreadableDocument:
-        raise
-    except (RecursionError, MemoryError) as e:
-        raise UnreadableDocument(f"PDF too complex: {type(e).__name__}") from None
-    except Exception as e:  # never a traceback for bad input
-        raise UnreadableDocument(f"PDF could not be read: {type(e).__name__}: {e}") from None
+    return limits.guarded("PDF", _read, data)
 
 
 def _issue(rule: str, severity: str, message: str) -> dict:
