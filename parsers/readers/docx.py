@@ -322,34 +322,25 @@ class _Reader:
 
     # ---------------------------------------------------------- tables
     def _rows(self, tbl) -> list:
-        w = self.w
-        rows = []
-
-        def collect(parent) -> None:
-            for el in parent:
-                tag = el.tag
-                if tag == w.tr:
-                    rows.append(el)
-                elif tag in w.wrappers:
-                    collect(el)
-
-        collect(tbl)
-        return rows[: limits.MAX_TABLE_ROWS]
+        return self._parts(tbl, self.w.tr, limits.MAX_TABLE_ROWS)
 
     def _cells(self, tr) -> list:
-        w = self.w
-        cells = []
+        return self._parts(tr, self.w.tc, limits.MAX_TABLE_COLS)
 
-        def collect(parent) -> None:
-            for el in parent:
-                tag = el.tag
-                if tag == w.tc:
-                    cells.append(el)
-                elif tag in w.wrappers:
-                    collect(el)
+    def _parts(self, parent, tag: str, limit: int) -> list:
+        """``parent``'s ``tag`` children, looking through wrappers (sdt, customXml...), at most ``limit``."""
+        wrappers = self.w.wrappers
+        found = []
 
-        collect(tr)
-        return cells[: limits.MAX_TABLE_COLS]
+        def collect(el) -> None:
+            for child in el:
+                if child.tag == tag:
+                    found.append(child)
+                elif child.tag in wrappers:
+                    collect(child)
+
+        collect(parent)
+        return found[:limit]
 
     def _child_int(self, parent, tag: str, default: int = 1) -> int:
         """The w:val of ``parent``'s child ``tag`` as a span (1..MAX_SPAN), or ``default``."""
