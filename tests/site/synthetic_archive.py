@@ -111,7 +111,7 @@ class Facts:
 
     db_path: Path
     report_ids: list[int] = field(default_factory=list)
-    with_fuyi: set[int] = field(default_factory=set)  # reports whose text contains 复议
+    with_fuyi: set[int] = field(default_factory=set)  # reports whose text (and only they, table labels) contain 复议
     hostile_id: int | None = None
     failing_ids: set[int] = field(default_factory=set)  # reports with a 勾稽 (error) issue
     late_ids: set[int] = field(default_factory=set)
@@ -123,8 +123,9 @@ def _keys_for(template: str) -> list:
     return [k for k in all_keys().values() if template in k.templates and not k.key.startswith("legacy.")]
 
 
-def _values(rng: random.Random, template: str) -> dict[str, int | None]:
-    """Values whose 勾稽 relations hold (the tests break some on purpose)."""
+def _values(rng: random.Random, template: str, appeals: bool = True) -> dict[str, int | None]:
+    """Values whose 勾稽 relations hold (the tests break some on purpose). appeals=False: no review or
+    lawsuit (the table labels 行政复议 are then indexed for search only where the text mentions 复议)."""
     v: dict[str, int | None] = {}
     results = ["granted", "partially_granted", *WITHHELD, *UNAVAILABLE, *NOT_PROCESSED]
     results += ["other_no_correction", "other_fee_unpaid", "other_misc"] if template == "2021" else ["other_handling"]
@@ -147,7 +148,7 @@ def _values(rng: random.Random, template: str) -> dict[str, int | None]:
     for r in rows:
         v[f"requests.{r}.total"] = sum(v[f"requests.{r}.{a}"] for a in APPLICANTS)
     for p in ("review", "litigation_direct", "litigation_after_review"):
-        parts = [rng.choice((0, 0, 0, 1, 2)) for _ in range(4)]
+        parts = [rng.choice((0, 0, 0, 1, 2)) if appeals else 0 for _ in range(4)]
         for o, x in zip(("upheld", "corrected", "other", "pending"), parts, strict=True):
             v[f"appeals.{p}.{o}"] = x
         v[f"appeals.{p}.total"] = sum(parts)
@@ -300,7 +301,7 @@ def build(data_dir: str | Path, n_reports: int = 40, seed: int = 7, with_capture
             facts.with_fuyi.add(rid)
         deadline = date(year + 1, 3, 31) if agency["kind"] == "government" else date(year + 1, 1, 31)
         published = date(year + 1, 1, 10) + timedelta(days=rng.choice((0, 5, 12, 30, 45, 70, 110)))
-        values = _values(rng, template)
+        values = _values(rng, template, appeals=fuyi)
         issues = []
         if rng.random() < 0.15:  # a 勾稽 failure: the printed total is off
             key = "requests.new_received.total"
@@ -396,6 +397,19 @@ REPORT_COLS = (
 )
 
 
+def label_truth(db_path: Path, word: str) -> set[int]:
+    """Reports with a non-zero table cell whose label contains word (LIKE over report_values/keys and
+    report_cells): what search finds beyond the text."""
+    with sqlite3.connect(db_path) as conn:
+        ids = {r[0] for r in conn.execute(
+            "select distinct v.report_id from report_values v join keys k on k.key = v.key "
+            "where v.value is not null and v.value != 0 and k.zh like ?", [f"%{word}%"])}  # fmt: skip
+        ids |= {r[0] for r in conn.execute(
+            "select distinct report_id from report_cells where (row_label like ? or col_label like ?) "
+            "and raw glob '*[1-9]*'", [f"%{word}%"] * 2)}  # fmt: skip
+    return ids
+
+
 def _copy_captures(conn: sqlite3.Connection, captures_db: Path) -> None:
     conn.execute("ATTACH DATABASE ? AS cap", [str(captures_db)])
     for table, cols in (("crawl_runs", schema.CRAWL_RUN_COLUMNS), ("captures", schema.CAPTURE_COLUMNS)):
@@ -417,7 +431,8 @@ def _index_search(conn: sqlite3.Connection, n_reports: int) -> None:
         batch = cur.fetchmany(2000)
         if not batch:
             break
-        rows = [search.search_row(dict(zip(names, r, strict=True))) for r in batch]
+        labels = search.labels_of(conn, [r[0] for r in batch])
+        rows = [search.search_row(dict(zip(names, r, strict=True)), labels.get(r[0], "")) for r in batch]
         conn.executemany(f"INSERT INTO [{search_table}] (rowid, {', '.join(search.SEARCH_COLUMNS)}) VALUES ({marks})",
                          [(r["rowid"], *(r[c] for c in search.SEARCH_COLUMNS)) for r in rows])
     conn.commit()

@@ -11,6 +11,7 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+import synthetic_archive
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -37,6 +38,11 @@ def rows(site: str, path: str, **params) -> list[dict]:
 
 
 def like_truth(db_path: Path, word: str) -> set[int]:
+    """Reports whose text contains word, or with a non-zero table cell labelled with it."""
+    return text_truth(db_path, word) | synthetic_archive.label_truth(db_path, word)
+
+
+def text_truth(db_path: Path, word: str) -> set[int]:
     cols = "title || ' ' || agency_name || ' ' || " + " || ' ' || ".join(
         f"coalesce({c}, '')" for c in ("overview", "proactive_text", "requests_text", "appeals_text",
                                        "problems_text", "other_text"))  # fmt: skip
