@@ -14,14 +14,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from crawler.registry import RegistryError, check_sources, load_sources
+from crawler.registry import RegistryError, load_sources
 
 SUMMARY_KEYS = ("listings", "reports", "attachments", "errors")
 
 
 def register(sub) -> None:
     p = sub.add_parser("crawl", help="crawl sources into a capture store (WARC + captures.db)")
-    p.add_argument("--sources", required=True, help="source registry YAML")
+    p.add_argument("--sources", help="source registry YAML (or --real)")
+    p.add_argument("--real", action="store_true",
+                   help="crawl real portals of the shipped registry (crawler/sources/*.yaml); needs --province")
+    p.add_argument("--province", help="with --real: the province to crawl (浙江, 浙江省 or zhejiang)")
     p.add_argument("--data", required=True, help="capture store folder (DATA)")
     p.add_argument("--source", action="append", default=[], metavar="ID", help="crawl only these sources")
     p.add_argument("--run-id", help="run id (default: UTC timestamp)")
@@ -35,18 +38,84 @@ def register(sub) -> None:
 
     s = sub.add_parser("sources", help="source registry tools")
     ssub = s.add_subparsers(dest="sources_command", metavar="SUBCOMMAND")
-    c = ssub.add_parser("check", help="validate a source registry; exit 1 when any entry is broken")
-    c.add_argument("file")
+    c = ssub.add_parser("check", help="validate registries (default: the shipped one): entries, duplicates, "
+                                      "hosts outside the allowlist, region codes; exit 1 on any problem")
+    c.add_argument("file", nargs="*", help="registry YAML files (default: crawler/sources/*.yaml)")
     c.set_defaults(func=run_check)
+    ls = ssub.add_parser("list", help="one line per source (default: the shipped registry)")
+    ls.add_argument("file", nargs="*")
+    ls.add_argument("--province", help="only this province of the shipped registry")
+    ls.add_argument("--family", action="append", default=[])
+    ls.set_defaults(func=run_list)
+    st = ssub.add_parser("stats", help="sources by family, level and province")
+    st.add_argument("file", nargs="*")
+    st.set_defaults(func=run_stats)
+    pr = ssub.add_parser("probe", help="fetch a page, guess family and params, print the registry line")
+    pr.add_argument("url")
+    pr.add_argument("--agency")
+    pr.add_argument("--region")
+    pr.add_argument("--level")
+    pr.add_argument("--timeout", type=float, default=20.0)
+    pr.set_defaults(func=run_probe)
     s.set_defaults(func=lambda args: (s.print_help(), 2)[1])
 
 
 def run_check(args) -> int:
-    sources, problems = check_sources(args.file)
+    from crawler.sourcetools import check_files
+
+    sources, problems = check_files(args.file or None)
     for problem in problems:
         print(problem)
-    print(f"{args.file}: {len(sources)} valid source(s), {len(problems)} problem(s)")
+    where = " ".join(args.file) if args.file else "shipped registry (crawler/sources)"
+    print(f"{where}: {len(sources)} valid source(s), {len(problems)} problem(s)")
     return 1 if problems else 0
+
+
+def _chosen(args):
+    from crawler.sourcetools import check_files, select_real
+
+    if getattr(args, "province", None):
+        return select_real(args.province, families=args.family or None), []
+    sources, problems = check_files(args.file or None)
+    if getattr(args, "family", None):
+        sources = [s for s in sources if s.family in set(args.family)]
+    return sources, problems
+
+
+def run_list(args) -> int:
+    try:
+        sources, problems = _chosen(args)
+    except ValueError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    for s in sources:
+        print(f"{s.id:36} {s.family:17} {s.level:10} {s.region_code} {s.region} {s.agency} {s.start_urls[0]}")
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    print(f"{len(sources)} source(s)", file=sys.stderr)
+    return 1 if problems else 0
+
+
+def run_stats(args) -> int:
+    import json
+
+    from crawler.sourcetools import stats
+
+    sources, problems = _chosen(args)
+    print(json.dumps(stats(sources), ensure_ascii=False, indent=1))
+    return 1 if problems else 0
+
+
+def run_probe(args) -> int:
+    from crawler.sourcetools import probe, registry_line
+
+    try:
+        entry = probe(args.url, agency=args.agency, region=args.region, level=args.level, timeout=args.timeout)
+    except OSError as exc:
+        print(f"cannot fetch {args.url}: {exc}", file=sys.stderr)
+        return 2
+    print(registry_line(entry), end="")
+    return 0
 
 
 def _parse_value(text: str):
@@ -61,11 +130,27 @@ def _parse_value(text: str):
 
 
 def run_crawl(args) -> int:
-    try:
-        sources = load_sources(args.sources)
-    except RegistryError as exc:
-        print(exc, file=sys.stderr)
+    if args.real:
+        from crawler.sourcetools import select_real
+
+        if not args.province and not args.source:
+            print("--real needs --province (or --source ID) to choose from the shipped registry", file=sys.stderr)
+            return 2
+        try:
+            sources = select_real(args.province, ids=args.source or None)
+        except ValueError as exc:
+            print(exc, file=sys.stderr)
+            return 2
+        args.source = []
+    elif not args.sources:
+        print("give --sources FILE, or --real --province P for the shipped registry", file=sys.stderr)
         return 2
+    else:
+        try:
+            sources = load_sources(args.sources)
+        except RegistryError as exc:
+            print(exc, file=sys.stderr)
+            return 2
     if args.source:
         known = {s.id for s in sources}
         missing = [i for i in args.source if i not in known]

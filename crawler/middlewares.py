@@ -35,3 +35,29 @@ class BackoffRetryMiddleware(RetryMiddleware):
         if result is not None and hasattr(result, "meta") and not hasattr(result, "status"):
             await self._delay(result)
         return result
+
+
+class AllowlistMiddleware:
+    """Refuses requests to hosts outside the government-host allowlist (crawler/hosts.py) before
+    they leave: a link or redirect to a lookalike mirror domain is never fetched, so its copy of a
+    government page is never archived. Loopback (the replica portals) stays allowed. Off with
+    XXGK_HOST_ALLOWLIST = False."""
+
+    def __init__(self, enabled: bool, stats=None):
+        self.enabled = enabled
+        self.stats = stats
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler.settings.getbool("XXGK_HOST_ALLOWLIST", True), crawler.stats)
+
+    def process_request(self, request):
+        from scrapy.exceptions import IgnoreRequest
+
+        from crawler.hosts import is_allowed
+
+        if self.enabled and not is_allowed(request.url):
+            if self.stats is not None:
+                self.stats.inc_value("xxgk/refused_offlist")
+            raise IgnoreRequest(f"host outside the government-host allowlist: {request.url}")
+        return None

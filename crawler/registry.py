@@ -14,11 +14,14 @@ from urllib.parse import urlsplit
 
 import yaml
 
-FAMILIES = ("hanweb_jcms", "trs_wcm", "vsb", "gkmlpt", "json_api", "generic")
+FAMILIES = ("hanweb_jcms", "trs_wcm", "vsb", "gkmlpt", "json_api", "generic",
+            # provincial platforms (../shared/sources/platforms.md)
+            "anhui_openness", "jiyue_shtml", "shaanxi_snowflake", "hanweb_xxgk")
 LEVELS = ("central", "province", "prefecture", "county", "township", "other")
 ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 REGION_CODE_RE = re.compile(r"^\d{6}$")
-KNOWN_KEYS = {"id", "agency", "region", "region_code", "level", "family", "start_urls", "params", "notes"}
+KNOWN_KEYS = {"id", "agency", "region", "region_code", "level", "family", "start_urls", "params", "notes",
+              "covers"}  # covers: other agencies whose reports the same listing publishes
 # Params each family understands (others are reported, since a typo silently changes a crawl).
 FAMILY_PARAMS = {
     "hanweb_jcms": {"webid", "columnid", "unitid", "webname", "perpage", "path", "sourceContentType",
@@ -30,7 +33,21 @@ FAMILY_PARAMS = {
                  "items_path", "list_path", "total_path", "pages_path", "fields", "title_field",
                  "url_field", "date_field", "attachments_field", "max_pages"},
     "generic": {"max_depth", "max_pages"},
+    # start URL: a per-agency 年报 list, or one report page (the list is found from its breadcrumb)
+    "anhui_openness": {"branch_id", "max_pages"},
+    # start URL: a column list page (<site>/<col>/list.shtml) or one report page of the column
+    "jiyue_shtml": {"max_pages", "max_depth"},
+    # start URL: a 年报 column (…/zfxxgknb/ or …/zfxxgknb/1.html) or one report page of it
+    "shaanxi_snowflake": {"max_pages", "max_depth"},
+    # search.jsp lists (form fields as the page's funGoPage/xxgk scripts post them) and/or
+    # xxgkAnnualReport.jsp?area=&fbtime= per agency-year
+    "hanweb_xxgk": {"area", "infotypeId", "jdid", "divid", "standardXxgk", "annual_report_areas",
+                    "annual_report_years", "max_pages"},
 }
+
+
+# libyaml's parser when built in (the shipped registry is hundreds of entries; safe either way)
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class RegistryError(ValueError):
@@ -52,6 +69,7 @@ class Source:
     start_urls: list[str]
     params: dict = field(default_factory=dict)
     notes: str | None = None
+    covers: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -129,12 +147,16 @@ def validate_entry(entry, index: int) -> tuple[Source | None, list[str]]:
     notes = entry.get("notes")
     if notes is not None and not isinstance(notes, str):
         bad("notes must be text")
+    covers = entry.get("covers") or []
+    if not isinstance(covers, list) or not all(isinstance(c, str) and c.strip() for c in covers):
+        bad("covers must be a list of agency names")
+        covers = []
     if problems:
         return None, problems
     return Source(
         id=sid, agency=entry["agency"].strip(), region=entry["region"].strip(), region_code=code,
         level=entry["level"], family=family, start_urls=[u.strip() for u in urls], params=dict(params),
-        notes=notes,
+        notes=notes, covers=list(covers),
     ), []
 
 
@@ -146,7 +168,7 @@ def check_sources(path: str | Path) -> tuple[list[Source], list[str]]:
     except (OSError, UnicodeDecodeError) as exc:
         return [], [f"cannot read {path}: {exc}"]
     try:
-        doc = yaml.safe_load(text)
+        doc = yaml.load(text, Loader=_Loader)
     except yaml.YAMLError as exc:
         return [], [f"not valid YAML: {exc}"]
     if isinstance(doc, dict):
@@ -178,5 +200,5 @@ def load_sources(path: str | Path) -> list[Source]:
 
 
 def dump_sources(sources: list[Source], path: str | Path) -> None:
-    data = {"sources": [{k: v for k, v in s.to_dict().items() if v not in (None, {})} for s in sources]}
+    data = {"sources": [{k: v for k, v in s.to_dict().items() if v not in (None, {}, [])} for s in sources]}
     Path(path).write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")

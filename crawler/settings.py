@@ -40,12 +40,15 @@ BASE = {
     "LOG_LEVEL": "WARNING",
     "DOWNLOADER_MIDDLEWARES": {
         "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+        # first: a host outside the government-host allowlist is never contacted (redirects included)
+        "crawler.middlewares.AllowlistMiddleware": 50,
         "crawler.middlewares.BackoffRetryMiddleware": 550,
         # closest to the downloader: sees every attempt with the body still content-encoded
         "crawler.capture.CaptureMiddleware": 950,
     },
     "SPIDER_MIDDLEWARES": {},
     "XXGK_MAX_CONCURRENT_SOURCES": 8,
+    "XXGK_HOST_ALLOWLIST": True,
     # Scrapy starts CONCURRENT_ITEMS asyncio workers per callback output; our callbacks yield a few
     # requests and no items, so 100 workers per response is pure overhead.
     "CONCURRENT_ITEMS": 8,

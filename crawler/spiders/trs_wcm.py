@@ -23,10 +23,15 @@ class TrsWcmSpider(PagedHtmlSpider):
 
     def page_urls(self, response, doc) -> list[str]:
         text = response.text
-        m = _CREATE_RE.search(text)
-        if not m:
-            return []
-        count = self._number(m.group(1), text)
+        m, count = None, None
+        for m in _CREATE_RE.finditer(text):
+            # pages often define `function createPageHTML(_nPageCount, ...)` inline before the call:
+            # the definition's parameter names are not the count, the call's arguments are
+            if re.search(r"function\s*$", text[max(0, m.start() - 20):m.start()]):
+                continue
+            count = self._number(m.group(1), text)
+            if count:
+                break
         if not count or count <= 1:
             return []
         prefix = m.group(3) or "index"

@@ -3,6 +3,7 @@
 - Column `<col>/index.html` (or `.shtml`), further pages `index_1.html`, `index_2.html`, ...; the page
   count in `var countPage = N` and `createPageHTML(N, current0based, "index", "html");`. Pages past
   the last answer 404, or on some sites a small stale stub page with no rows.
+  On about half the sites the page first defines `function createPageHTML(_nPageCount, ...)` inline.
 - Rows `<li><a href="./YYYYMM/tYYYYMMDD_<id>.html" title="...">...</a><span>YYYY-MM-DD</span></li>`.
 - Articles `<col>YYYYMM/tYYYYMMDD_<id>.html`, body `div.TRS_Editor`, metadata `div.xxgk-info`.
 - Attachments beside the article: `./P0YYYYMMDD<digits>.<ext>` (name in the link text).
@@ -16,6 +17,18 @@ from .content import Attachment, Item, esc
 from .server import Request, Response
 from .site import Site
 
+# The pager function as real TRS templates define it inline (parameter names first, a count check
+# inside): a page-count reader that takes the first `createPageHTML(` it sees reads the definition.
+INLINE_PAGER = """function createPageHTML(_nPageCount, _nCurrIndex, _sPageName, _sPageExt){
+if(_nPageCount == null || _nPageCount<=1){ return; }
+var nCurrIndex = _nCurrIndex || 0;
+if(nCurrIndex == 0) document.write("<span>首页</span>&nbsp;");
+else document.write("<a href=\\""+_sPageName+"."+_sPageExt+"\\">首页</a>&nbsp;");
+for(var i=1; i<_nPageCount; i++){
+document.write("<a href=\\""+_sPageName+"_"+i+"."+_sPageExt+"\\">"+(i+1)+"</a>&nbsp;");
+}
+}
+"""
 COLUMNS = ("/zwgk/zfxxgknb/", "/xxgk/xxgknb/", "/zfxxgk/ndbg/", "/govxxgk/zfxxgkndbg/", "/zwgk/xxgkzl/xxgknb/")
 
 
@@ -32,6 +45,8 @@ class TrsSite(Site):
         # some sites leave stale stub pages past the last one (a crawler must trust countPage)
         self.stub_pages = rng.random() < 0.5
         self.date_style = random.Random(f"{self.seed}:date-style").choice(("iso", "iso", "paren", "zh"))
+        # many real TRS pages define the pager function inline, before calling it
+        self.inline_pager = random.Random(f"{self.seed}:pager").random() < 0.5
 
     def start_urls(self) -> list[str]:
         return [f"{self.col}index.{self.ext}"]
@@ -78,7 +93,7 @@ class TrsSite(Site):
 </ul></div>
 <div class="page">
 <script language="JavaScript">
-var currentPage = {n};//所在页从0开始
+{INLINE_PAGER if self.inline_pager else ""}var currentPage = {n};//所在页从0开始
 var prevPage = currentPage-1//上一页
 var nextPage = currentPage+1//下一页
 var countPage = {count}//共多少页

@@ -107,3 +107,26 @@ def test_hanweb_annual_report_jsp_link_is_a_report(tmp_path):
         "http://www.hz.gov.cn/art/2021/1/29/art_1229_5908.html",
         "http://www.hz.gov.cn/module/xxgk/xxgkAnnualReport.jsp?area=11330100002482307L&fbtime=2019"]
     assert made[0].meta["xxgk_role"] == "report" and made[0].meta["xxgk_listed_date"] == "2021-01-29"
+
+
+TRS_INLINE = """<script language="JavaScript">
+function createPageHTML(_nPageCount, _nCurrIndex, _sPageName, _sPageExt){
+if(_nPageCount == null || _nPageCount<=1){ return; }
+for(var i=1; i<_nPageCount; i++){ document.write("<a href=\\""+_sPageName+"_"+i+"."+_sPageExt+"\\">"+(i+1)+"</a>"); }
+}
+var currentPage = 0;
+createPageHTML(3, 0, "index", "html");
+</script>"""
+
+
+def test_trs_page_count_from_the_call_not_an_inline_definition():
+    """Real TRS pages often define createPageHTML inline before calling it: the count is the call's."""
+    spider = TrsWcmSpider(source("trs_wcm", "http://x.gov.cn/zfxxgknb/index.html"))
+    resp = response("http://x.gov.cn/zfxxgknb/index.html", f"<html>{TRS_INLINE}</html>")
+    assert spider.page_urls(resp, None) == ["http://x.gov.cn/zfxxgknb/index_1.html",
+                                            "http://x.gov.cn/zfxxgknb/index_2.html"]
+    # a definition alone (no call) gives no pages, and a variable count behind the definition still reads
+    only_def = TRS_INLINE.replace('createPageHTML(3, 0, "index", "html");', "")
+    assert spider.page_urls(response("http://x.gov.cn/zfxxgknb/index.html", only_def), None) == []
+    var = TRS_INLINE.replace("createPageHTML(3, 0,", "var countPage = 4;\ncreatePageHTML(countPage, 0,")
+    assert len(spider.page_urls(response("http://x.gov.cn/zfxxgknb/index.html", var), None)) == 3
