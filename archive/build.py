@@ -33,7 +33,7 @@ from pathlib import Path
 from archive import findings, schema, search, summary
 from archive.agencies import agencies_from_sources, agency_id_for
 
-CHUNK = 100  # reports written per transaction
+CHUNK = int(os.environ.get("XXGK_BUILD_CHUNK", 100))  # reports written per transaction
 PARSE_TIMEOUT = 120.0  # seconds per document before it is recorded as failed (LibreOffice has its own 60 s)
 PARSED_ROLES = ("report", "attachment")
 _YEAR_IN_TITLE = re.compile(r"(20\d\d|19\d\d)\s*年")
@@ -162,6 +162,9 @@ def _worker_main(conn, data_dir: str) -> None:
 TEST_HOOK_ENV = "XXGK_TEST_PARSE_HOOK"
 
 
+_HOOK_SEEN = [0]
+
+
 def _test_hook(row: dict) -> None:
     """Test-only: XXGK_TEST_PARSE_HOOK=hang:<sha256>[:seconds] or crash:<sha256> makes the worker
     parsing that document sleep (default an hour) or die (SIGKILL), to test the parse timeout and the
@@ -170,6 +173,11 @@ def _test_hook(row: dict) -> None:
     if not hook:
         return
     action, sha, *seconds = hook.split(":")
+    if action == "stall-after":  # stall-after:<n>[:seconds]: every document after the n-th
+        _HOOK_SEEN[0] += 1
+        if _HOOK_SEEN[0] > int(sha):
+            time.sleep(float(seconds[0]) if seconds else 3600)
+        return
     if sha != row.get("sha256"):
         return
     if action == "hang":
@@ -343,6 +351,22 @@ def report_instances(db) -> list[dict]:
             attachments[(r["parent_url"], r["run_id"])][r["url"]] = r
         else:
             pages.setdefault((r["url"], r["run_id"]), r)  # an attachment found without its page
+    # A run that never finished (killed) is continued by the next run that captured the same page
+    # bytes: that run fetched only what was missing, so the two runs' captures form one instance.
+    unfinished = {r[0] for r in db.execute(
+        "SELECT id FROM crawl_runs WHERE status IS NULL OR status NOT IN ('ok', 'failed')")}
+    if unfinished:
+        runs_of_page: dict[str, list[str]] = defaultdict(list)
+        for url, run in pages:
+            runs_of_page[url].append(run)
+        for url, runs in runs_of_page.items():
+            runs.sort(key=run_order.get)
+            for a, b in zip(runs, runs[1:], strict=False):
+                if a in unfinished and pages[(url, a)]["sha256"] == pages[(url, b)]["sha256"]:
+                    merged = {**attachments.pop((url, a), {}), **attachments.get((url, b), {})}
+                    if merged:
+                        attachments[(url, b)] = merged
+                    del pages[(url, a)]
     by_url_runs: dict[str, list[str]] = defaultdict(list)
     for url, run in attachments:
         by_url_runs[url].append(run)

@@ -95,4 +95,15 @@ class CaptureMiddleware:
         self.stats.inc_value(f"xxgk/captured/{row['record_type']}")
         if 200 <= response.status < 300:
             self.stats.inc_value(f"xxgk/{role}")
+            if role == "report":
+                self.stats.inc_value(f"xxgk/reports_{self._report_change(row)}")
         return response
+
+    def _report_change(self, row: dict) -> str:
+        """'new', 'changed' or 'same' against the previous report capture of the URL (run history)."""
+        prev = self.store.db.execute(
+            "select sha256 from captures where url = ? and role = 'report' and status between 200 and 299"
+            " and id < ? order by id desc limit 1", [row["url"], row["id"]]).fetchone()
+        if prev is None:
+            return "new"
+        return "changed" if prev[0] != row["sha256"] else "same"

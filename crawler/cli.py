@@ -17,6 +17,26 @@ from urllib.parse import urlsplit
 from crawler.registry import RegistryError, load_sources
 
 SUMMARY_KEYS = ("listings", "reports", "attachments", "errors")
+EXIT_LOCKED = 3  # another process holds DATA's lock (same code as `xxgk update`)
+
+
+def source_history_row(run_id: str, src: dict, stats: dict, started: str, finished: str, seconds: float,
+                       crashed: str | None) -> dict:
+    """One run_sources row from the source's Scrapy stats collector."""
+    def get(key):
+        return stats.get(f"xxgk/{key}", 0) or 0
+
+    failures = {k.split("/", 2)[2]: v for k, v in stats.items() if k.startswith("xxgk/failures/")}
+    return {
+        "run_id": run_id, "source_id": src["id"], "family": src.get("family"),
+        "status": "crashed" if crashed else "ok", "started": started, "finished": finished,
+        "seconds": round(seconds, 3), "responses": stats.get("downloader/response_count", 0) or 0,
+        "listings": get("listings"), "items": get("reports_listed") + get("rows_skipped"),
+        "reports_listed": get("reports_listed"), "reports": get("reports"), "reports_new": get("reports_new"),
+        "reports_changed": get("reports_changed"), "reports_unchanged": get("reports_unchanged"),
+        "attachments": get("attachments"), "errors": get("errors"), "failures": failures,
+        "bytes": stats.get("downloader/response_bytes", 0) or 0, "crashed": crashed,
+    }
 
 
 def register(sub) -> None:
@@ -166,8 +186,14 @@ def run_crawl(args) -> int:
     for item in args.set:
         name, _, value = item.partition("=")
         overrides[name.strip()] = _parse_value(value.strip())
-    summary = crawl([s.to_dict() for s in sources], args.data, run_id=args.run_id, overrides=overrides,
-                    contact=args.contact, progress_every=args.progress_every)
+    from crawler.locking import LockBusy
+
+    try:
+        summary = crawl([s.to_dict() for s in sources], args.data, run_id=args.run_id, overrides=overrides,
+                        contact=args.contact, progress_every=args.progress_every)
+    except LockBusy as exc:
+        print(f"xxgk crawl: another crawl is using this capture store: {exc}", file=sys.stderr)
+        return EXIT_LOCKED
     print_summary(summary)
     return 0
 
@@ -200,7 +226,14 @@ def crawl(sources: list[dict], data_dir, run_id: str | None = None, overrides: d
     settings = build_settings(overrides, contact=contact)
     settings.set("XXGK_DATA_DIR", data_dir, priority="cmdline")
     settings.set("XXGK_RUN_ID", run_id, priority="cmdline")
+    from crawler.locking import CRAWL_LOCK, FileLock
+    from crawler.store import utcnow_iso
+
+    lock = FileLock(Path(data_dir) / CRAWL_LOCK).acquire()  # LockBusy: another crawl on this DATA
     store = get_store(data_dir)
+    recovered = store.recover()  # runs killed earlier: marked `killed`, WARC tails cut
+    for name in recovered["killed_runs"]:
+        print(f"run {name} never finished: marked killed", file=out, flush=True)
     store.save_sources(sources)
     store.start_run(run_id, [s["id"] for s in sources])
 
@@ -234,6 +267,7 @@ def crawl(sources: list[dict], data_dir, run_id: str | None = None, overrides: d
         spider_cls = SPIDERS[src["family"]]
         crawler = process.create_crawler(spider_cls)
         crawlers[src["id"]] = crawler
+        t_src, iso_src = time.monotonic(), utcnow_iso()
         d = process.crawl(crawler, source=src)
 
         def finished(result):
@@ -242,6 +276,9 @@ def crawl(sources: list[dict], data_dir, run_id: str | None = None, overrides: d
                 failed[src["id"]] = result.getErrorMessage()
                 print(f"source {src['id']} crashed: {failed[src['id']]}", file=sys.stderr)
             s = crawler.stats
+            store.record_run_source(source_history_row(
+                run_id, src, s.get_stats(), iso_src, utcnow_iso(), time.monotonic() - t_src,
+                failed.get(src["id"])))
             print(f"done {src['id']} ({src['family']}): "
                   + ", ".join(f"{k} {s.get_value(f'xxgk/{k}', 0) or 0}" for k in SUMMARY_KEYS),
                   file=out, flush=True)
@@ -289,9 +326,10 @@ def crawl(sources: list[dict], data_dir, run_id: str | None = None, overrides: d
     summary = {"run_id": run_id, "data": data_dir, "sources": per_source,
                "totals": {k: sum(v[k] for v in per_source.values()) for k in
                           (*SUMMARY_KEYS, "reports_unchanged", "responses")},
-               "seconds": round(time.monotonic() - started, 2)}
+               "seconds": round(time.monotonic() - started, 2), "recovered": recovered}
     store.finish_run(run_id, "failed" if failed else "ok", summary)
     close_stores()
+    lock.release()
     return summary
 
 

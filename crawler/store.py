@@ -20,6 +20,7 @@ import hashlib
 import io
 import json
 import os
+import re
 import socket
 import zlib
 from datetime import UTC, datetime
@@ -40,6 +41,12 @@ CAPTURE_COLUMNS = {
     "warc_length": int, "record_type": str, "revisit_of": int, "fetched_at": str, "role": str,
     "parent_url": str, "title": str, "filename": str, "page_meta": str, "etag": str,
     "last_modified": str, "error": str,
+}
+RUN_SOURCE_COLUMNS = {
+    "run_id": str, "source_id": str, "family": str, "status": str, "started": str, "finished": str,
+    "seconds": float, "responses": int, "listings": int, "items": int, "reports_listed": int,
+    "reports": int, "reports_new": int, "reports_changed": int, "reports_unchanged": int,
+    "attachments": int, "errors": int, "failures": str, "bytes": int, "crashed": str,
 }
 ROLES = ("listing", "report", "attachment", "robots", "other", "error")
 DEFAULT_MAX_WARC_BYTES = 1 << 30
@@ -149,6 +156,20 @@ class CaptureStore:
         if "payload_digests" not in db.table_names():
             # WARC payload digest (bytes as received) -> first capture holding them: revisit lookups
             db["payload_digests"].create({"digest": str, "capture_id": int}, pk="digest")
+        if "report_pages" not in db.table_names():
+            # A report page whose links were read, with the attachment URLs it asked for: a page
+            # captured by a killed run without this row (or with attachments never answered) is
+            # fetched again so its attachments are not lost.
+            db["report_pages"].create(
+                {"capture_id": int, "url": str, "source_id": str, "run_id": str, "attachments": str},
+                pk="capture_id",
+            )
+            db["report_pages"].create_index(["url"])
+        if "run_sources" not in db.table_names():
+            # Run history per source (from Scrapy's stats collector; rebuilt from captures for a
+            # killed run): the source health of `xxgk status`.
+            db["run_sources"].create(RUN_SOURCE_COLUMNS, pk=("run_id", "source_id"))
+            db["run_sources"].create_index(["source_id"])
         if "listed_dates" not in db.table_names():
             # Date a listing showed next to a report URL: the incremental crawl skips unchanged ones
             db["listed_dates"].create(
@@ -306,11 +327,13 @@ class CaptureStore:
             "etag": headers_lc.get("etag"), "last_modified": headers_lc.get("last-modified"),
             "error": None,
         }
-        row["id"] = self._insert(row)
+        # index row and digest in one transaction: a kill between them would let the same payload be
+        # written again as a full response
+        row["id"] = self._insert(row, commit=False)
         if record_type == "response" and body:
             self.db.execute("insert or ignore into payload_digests(digest, capture_id) values (?, ?)",
                             [payload_digest, row["id"]])
-            self.db.conn.commit()
+        self.db.conn.commit()
         return row
 
     def record_error(self, *, run_id: str, url: str, error: str, method: str = "GET",
@@ -325,13 +348,14 @@ class CaptureStore:
         row["id"] = self._insert(row)
         return row
 
-    def _insert(self, row: dict) -> int:
+    def _insert(self, row: dict, commit: bool = True) -> int:
         cols = [c for c in row if c != "id"]
         cur = self.db.execute(
             f"insert into captures ({', '.join(cols)}) values ({', '.join('?' for _ in cols)})",
             [row[c] for c in cols],
         )
-        self.db.conn.commit()
+        if commit:
+            self.db.conn.commit()
         return cur.lastrowid
 
     def update_capture(self, capture_id: int, **fields: Any) -> None:
@@ -346,6 +370,151 @@ class CaptureStore:
     def listed_date(self, url: str) -> str | None:
         row = self.db.execute("select listed_date from listed_dates where url = ?", [url]).fetchone()
         return row[0] if row else None
+
+    # ---- report pages and their attachments -----------------------------------------------------
+    def record_report_page(self, capture_id: int, url: str, source_id: str | None, run_id: str,
+                           attachments: list[str]) -> None:
+        self.db.execute(
+            "insert or replace into report_pages(capture_id, url, source_id, run_id, attachments)"
+            " values (?, ?, ?, ?, ?)",
+            [capture_id, url, source_id, run_id, json.dumps(attachments, ensure_ascii=False)])
+        self.db.conn.commit()
+
+    def url_answered(self, url: str, hops: int = 5) -> bool:
+        """A final HTTP answer (not 5xx) is stored for URL, following stored redirects; a request
+        refused before sending (robots.txt, offsite) counts as answered too."""
+        for _ in range(hops):
+            cur = self.db.execute(
+                "select * from captures where url = ? and (status is not null and status < 500"
+                " or error like 'ignored:%') order by id desc limit 1", [url])
+            r = cur.fetchone()
+            if r is None:
+                return False
+            row = dict(zip([d[0] for d in cur.description], r, strict=True))
+            if not (300 <= (row["status"] or 0) < 400 and row["status"] != 304 and row.get("warc_file")):
+                return True
+            loc = self.read_record_headers(row).get_header("Location")
+            if not loc:
+                return True
+            from urllib.parse import urljoin
+
+            url = urljoin(url, loc)
+        return True
+
+    def pending_attachments(self, url: str) -> list[str] | None:
+        """Attachment URLs the newest read capture of report page URL asked for and never got an
+        answer to; None when no capture of the page was ever read (the page must be fetched again)."""
+        row = self.db.execute(
+            "select attachments from report_pages where url = ? order by capture_id desc limit 1", [url]
+        ).fetchone()
+        if row is None:
+            return None
+        return [u for u in json.loads(row[0] or "[]") if not self.url_answered(u)]
+
+    # ---- run history ------------------------------------------------------------------------------
+    def record_run_source(self, row: dict) -> None:
+        row = {k: row.get(k) for k in RUN_SOURCE_COLUMNS}
+        if isinstance(row["failures"], dict):
+            row["failures"] = json.dumps(row["failures"], ensure_ascii=False, sort_keys=True)
+        self.db["run_sources"].upsert(row, pk=("run_id", "source_id"))
+
+    def run_source_stats_from_captures(self, run_id: str) -> dict[str, dict]:
+        """Per-source figures of a run rebuilt from its captures (a killed run left no stats)."""
+        out: dict[str, dict] = {}
+        cur = self.db.execute(
+            "select c.source_id, c.url, c.role, c.status, c.size, c.sha256, c.error, c.fetched_at, s.family,"
+            " (select p.sha256 from captures p where p.url = c.url and p.role = 'report' and p.id < c.id"
+            "  and p.status between 200 and 299 order by p.id desc limit 1) as prev_sha"
+            " from captures c left join sources s on s.id = c.source_id where c.run_id = ? order by c.id",
+            [run_id])
+        for sid, _url, role, status, size, sha, error, fetched_at, family, prev_sha in cur.fetchall():
+            sid = sid or ""
+            r = out.setdefault(sid, {
+                "run_id": run_id, "source_id": sid, "family": family, "status": "killed",
+                "started": fetched_at, "finished": fetched_at, "failures": {},
+                **{k: 0 for k in ("responses", "listings", "items", "reports_listed", "reports", "reports_new",
+                                  "reports_changed", "reports_unchanged", "attachments", "errors", "bytes")},
+            })
+            r["finished"] = fetched_at
+            ok = status is not None and 200 <= status < 300
+            if role == "error":
+                r["errors"] += 1
+                kind = failure_kind(error, status)
+                r["failures"][kind] = r["failures"].get(kind, 0) + 1
+                continue
+            r["responses"] += 1
+            r["bytes"] += size or 0
+            if ok and role == "listing":
+                r["listings"] += 1
+            elif ok and role == "report":
+                r["reports"] += 1
+                key = "reports_new" if prev_sha is None else (
+                    "reports_changed" if prev_sha != sha else "reports_unchanged")
+                r[key] += 1
+            elif ok and role == "attachment":
+                r["attachments"] += 1
+        for r in out.values():
+            r["seconds"] = _seconds_between(r["started"], r["finished"])
+        return out
+
+    # ---- recovery after a kill ------------------------------------------------------------------
+    def recover(self) -> dict:
+        """Make DATA whole after a crawl process died (SIGKILL, OOM, power cut). Call only while
+        holding the crawl lock, so every run still marked `running` is dead.
+
+        Each such run becomes `killed`, with per-source figures rebuilt from what it captured. Its
+        WARC files are cut back to the end of the last indexed record: the record being written
+        when the process died (or written but not indexed) is dropped, never rewritten, and the
+        next run fetches that URL again. Indexed records are never touched."""
+        report: dict = {"killed_runs": [], "truncated": {}, "removed": []}
+        running = [r[0] for r in self.db.execute("select id from crawl_runs where status = 'running'")]
+        for run_id in running:
+            pattern = re.compile(re.escape(run_id) + r"-\d{5}\.warc\.gz")
+            for path in sorted(self.warc_dir.iterdir()):
+                if not pattern.fullmatch(path.name):
+                    continue
+                cut = self._reconcile_warc(path)
+                if cut == "removed":
+                    report["removed"].append(path.name)
+                elif cut:
+                    report["truncated"][path.name] = cut
+            per_source = self.run_source_stats_from_captures(run_id)
+            for row in per_source.values():
+                self.record_run_source(row)
+            totals: dict = {}
+            for row in per_source.values():
+                for k, v in row.items():
+                    if isinstance(v, int) and not isinstance(v, bool):
+                        totals[k] = totals.get(k, 0) + v
+            last = self.db.execute("select max(fetched_at) from captures where run_id = ?", [run_id]).fetchone()[0]
+            stats = {"run_id": run_id, "killed": True, "totals": totals,
+                     "sources": {sid: {k: v for k, v in r.items() if k not in ("run_id", "source_id")}
+                                 for sid, r in per_source.items()},
+                     "recovery": {"truncated": {k: v for k, v in report["truncated"].items()
+                                                if k.startswith(run_id)}}}
+            self.db["crawl_runs"].update(run_id, {
+                "status": "killed", "finished": last or utcnow_iso(),
+                "stats": json.dumps(stats, ensure_ascii=False, default=str)})
+            report["killed_runs"].append(run_id)
+        return report
+
+    def _reconcile_warc(self, path: Path):
+        """Truncate one WARC file to its last indexed record; returns bytes cut, 'removed' or 0."""
+        rel = f"warc/{path.name}"
+        end = self.db.execute("select max(warc_offset + warc_length) from captures where warc_file = ?",
+                              [rel]).fetchone()[0]
+        if end is None:
+            end = _first_record_end(path)  # keep the warcinfo record when it is whole
+        size = path.stat().st_size
+        if end == 0:
+            path.unlink()
+            return "removed"
+        if size > end:
+            with open(path, "r+b") as fh:
+                fh.truncate(end)
+                os.fsync(fh.fileno())
+            return size - end
+        return 0
 
     # ---- reading ------------------------------------------------------------------------------
     def captures(self, role: str | None = None, **where: Any) -> list[dict]:
@@ -423,6 +592,49 @@ class CaptureStore:
     def close(self) -> None:
         self.close_warc()
         self.db.conn.close()
+
+
+def failure_kind(error: str | None, status: int | None = None) -> str:
+    """A short class of a failed request, for the run history ('http_404', 'timeout', ...)."""
+    text = (error or "").lower()
+    if "challenge" in text:
+        return "challenge"
+    if status is not None:
+        return "http_5xx" if status >= 500 else f"http_{status}"
+    if text.startswith("ignored"):
+        return "ignored"
+    if "timeout" in text or "timedout" in text:
+        return "timeout"
+    if "dns" in text:
+        return "dns"
+    if "refused" in text or "connection" in text or "neverreceived" in text or "lost" in text:
+        return "connection"
+    return "other"
+
+
+def _seconds_between(a: str | None, b: str | None) -> float | None:
+    if not a or not b:
+        return None
+    try:
+        fa = datetime.fromisoformat(a.replace("Z", "+00:00"))
+        fb = datetime.fromisoformat(b.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return round((fb - fa).total_seconds(), 3)
+
+
+def _first_record_end(path: Path) -> int:
+    """End offset of the first WARC record if it is complete, else 0."""
+    try:
+        with open(path, "rb") as fh:
+            it = ArchiveIterator(fh)
+            for rec in it:
+                rec.raw_stream.read()
+                it.read_to_end(rec)
+                return it.get_record_offset() + it.get_record_length()
+    except Exception:  # noqa: BLE001 - a torn first record: nothing worth keeping
+        return 0
+    return 0
 
 
 def _split_target(url: str) -> str:

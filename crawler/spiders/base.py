@@ -33,6 +33,7 @@ from crawler.reports import (
     parse_html,
     read_page_meta,
 )
+from crawler.store import failure_kind
 
 _IP_RE = re.compile(r"^\d+\.\d+\.\d+\.\d+$")
 _SLD = ("gov.cn", "com.cn", "org.cn", "net.cn", "edu.cn")
@@ -145,11 +146,16 @@ class XxgkSpider(scrapy.Spider):
         headers = {}
         if prev is not None:
             old_date = store.listed_date(url)
-            if old_date and listed_date in (None, old_date):
+            complete = store.pending_attachments(url) == []
+            if old_date and listed_date in (None, old_date) and complete:
                 # same date, or an undated row (a dated row for the URL governs re-fetching)
                 self.count("reports_unchanged")
                 return None
-            if not (listed_date and old_date):
+            if not complete:
+                # captured by a run killed before the page was read or its attachments answered:
+                # fetch it again (unchanged bytes become a revisit) and ask for what is missing
+                self.count("reports_resumed")
+            elif not (listed_date and old_date):
                 headers = self._conditional_headers(prev)
         meta = self._meta("report", **{META_TITLE: title, META_PARENT: parent})
         meta["xxgk_listed_date"] = listed_date
@@ -174,11 +180,18 @@ class XxgkSpider(scrapy.Spider):
             # the listed URL and, when redirected, the final one
             for url in {response.url, *response.meta.get("redirect_urls", [])}:
                 store.set_listed_date(url, self.source["id"], listed_date, self.run_id)
-        if response.status == 304:
+        capture_id = response.meta.get(META_CAPTURE_ID)
+        only = None  # None: every attachment; a set: only these (the page is unchanged)
+        if response.status == 304:  # only complete pages are asked conditionally
             self.count("reports_not_modified")
             return
         self.count("reports")
-        capture_id = response.meta.get(META_CAPTURE_ID)
+        row = store.capture(capture_id) if store and capture_id else None
+        if row is not None and row["record_type"] == "revisit":
+            # unchanged bytes (a resumed page): ask only for attachments never answered; the
+            # archive joins this run's captures to the killed run's (archive.build.report_instances)
+            pending = store.pending_attachments(response.url)
+            only = set(pending) if pending is not None else None
         wanted = list(response.meta.get("xxgk_attachments") or [])
         if isinstance(response, TextResponse):
             doc = parse_html(response.text, base_url=response.url)
@@ -190,13 +203,20 @@ class XxgkSpider(scrapy.Spider):
                     fields["page_meta"] = meta
                 store.update_capture(capture_id, **fields)
             wanted.extend((link.url, link.text) for link in attachment_links(doc, response.url))
-        seen = set()
+        seen, requests = set(), []
         for url, name in wanted:
             if url in seen or url == response.url:
                 continue
             seen.add(url)
             req = self.attachment_request(url, name, parent=response.url)
             if req is not None:
+                requests.append(req)
+        if store and capture_id:
+            # before any attachment is asked for: a kill from here on leaves them pending, not lost
+            store.record_report_page(capture_id, response.url, self.source["id"], self.run_id,
+                                     [r.url for r in requests])
+        for req in requests:
+            if only is None or req.url in only:
                 yield req
 
     def parse_attachment(self, response):
@@ -222,6 +242,7 @@ class XxgkSpider(scrapy.Spider):
         else:
             error = f"{failure.type.__name__}: {failure.getErrorMessage()}"[:500]
         self.count("errors")
+        self.count(f"failures/{failure_kind(error, status)}")
         if self.store:
             self.store.record_error(
                 run_id=self.run_id, url=request.url, method=request.method, error=error,
