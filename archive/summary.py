@@ -74,6 +74,21 @@ SELECT agency_id, agency, region, count(*) AS reports, min(year) AS first_year, 
   coalesce(sum(reviews_total), 0) + coalesce(sum(lawsuits_total), 0) AS cases
 FROM report_summary WHERE coalesce(is_latest, 1) = 1 GROUP BY agency_id;
 CREATE INDEX idx_agg_agency_corrected ON agg_agency (corrected DESC, cases);
+DROP TABLE IF EXISTS agg_dashboard;
+CREATE TABLE agg_dashboard AS
+SELECT level, template, year, region_code, region, count(*) AS reports,
+  sum(EXISTS (SELECT 1 FROM report_issues i WHERE i.report_id = s.report_id AND i.rule = 'deadline')) AS late,
+  sum(error_count > 0) AS failing,
+  sum(applications_new) AS applications_new, sum(granted) AS granted, sum(partially_granted) AS partially_granted,
+  sum(withheld) AS withheld, sum(unavailable) AS unavailable, sum(not_processed) AS not_processed,
+  sum(reviews_corrected) AS reviews_corrected, sum(lawsuits_corrected) AS lawsuits_corrected
+FROM report_summary s WHERE coalesce(is_latest, 1) = 1
+GROUP BY level, template, year, region_code, region;
+DROP TABLE IF EXISTS agg_dashboard_issues;
+CREATE TABLE agg_dashboard_issues AS
+SELECT s.level, s.template, i.rule, i.severity, count(*) AS n
+FROM report_issues i JOIN report_summary s ON s.report_id = i.report_id WHERE coalesce(s.is_latest, 1) = 1
+GROUP BY s.level, s.template, i.rule, i.severity;
 """
 
 
