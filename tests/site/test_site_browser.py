@@ -45,7 +45,8 @@ def test_report_page_tables_original_and_archived_copy(site, archive, page):
     tables = page.js("Array.from(document.querySelectorAll('table.xxgk-form')).map(t => t.dataset.table)")
     assert tables == ["2", "3", "4"]
     # 表三 has a row per result and 7 applicant columns
-    assert page.js("document.querySelectorAll('table.xxgk-table-3 thead th').length") == 8
+    # corner + 自然人 + 法人或其他组织 + 总计 on the first header row, the five kinds of organisation below
+    assert page.js("document.querySelectorAll('table.xxgk-table-3 thead th').length") == 9
     assert page.js("document.querySelectorAll('table.xxgk-table-3 tbody tr').length") >= 23
     assert page.js("document.querySelectorAll('table.xxgk-table-4 tbody td').length") == 15
     original = page.js("document.querySelector('a.xxgk-original').href")
@@ -53,7 +54,7 @@ def test_report_page_tables_original_and_archived_copy(site, archive, page):
     archived = page.js("document.querySelector('a.xxgk-archived').getAttribute('href')")
     cap = archive.captures[rid]
     assert archived == f"/-/archived/{cap['id']}"
-    status, ctype, digest = fetch_sha256(page, archived)
+    status, ctype, digest = fetch_sha256(page, archived + "/raw")
     assert status == 200 and ctype.startswith("text/html")
     assert digest == hashlib.sha256(cap["body"]).hexdigest()
     # Opened, the archived page renders but its portal script does not run (CSP sandbox).

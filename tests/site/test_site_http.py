@@ -146,12 +146,12 @@ def test_archived_copy_serves_the_captured_bytes(site, archive):
     html_rid = next(r for r, c in archive.captures.items() if c["content_type"].startswith("text/html"))
     pdf_rid = next(r for r, c in archive.captures.items() if c["content_type"] == "application/pdf")
     cap = archive.captures[html_rid]
-    status, headers, body = get(f"{site}/-/archived/{cap['id']}")
+    status, headers, body = get(f"{site}/-/archived/{cap['id']}/raw")
     assert status == 200 and body == cap["body"]
     assert headers["content-type"] == "text/html; charset=utf-8"
     assert "sandbox" in headers["content-security-policy"]  # portal scripts must not run on our origin
     cap = archive.captures[pdf_rid]
-    status, headers, body = get(f"{site}/-/archived/{cap['id']}")
+    status, headers, body = get(f"{site}/-/archived/{cap['id']}/raw")
     assert status == 200 and body == cap["body"] and body.startswith(b"%PDF")
     assert headers["content-type"] == "application/pdf"
     status, _, body = get(f"{site}/-/archived/987654")

@@ -116,7 +116,7 @@ def test_report_pages_show_the_generator_truth(built, real_site):
                 checked += 1
         assert checked >= 150
         assert f'href="/-/archived/{rep["capture_id"]}"' in html
-        archived = fetch(f"{real_site}/-/archived/{rep['capture_id']}")
+        archived = fetch(f"{real_site}/-/archived/{rep['capture_id']}/raw")
         assert hashlib.sha256(archived).hexdigest() == hashlib.sha256(rep["body"]).hexdigest()
 
 
