@@ -4,6 +4,7 @@ query (BENCHMARKS.md, Site); here the archive is small but ANALYZE'd, and the pl
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from pathlib import Path
 
@@ -39,3 +40,19 @@ def test_late_reports_walks_the_summary_newest_first(archive):
 def test_aggregate_canned_queries_read_the_precomputed_tables(archive):
     assert "agg_region_year" in plan(archive.db_path, QUERIES["applications_by_region_year"]["sql"], {"year": ""})[0]
     assert "agg_agency" in plan(archive.db_path, QUERIES["corrected_most"]["sql"], {"min_cases": ""})[0]
+
+
+def test_failing_checks_walks_the_summary_newest_first(archive):
+    steps = plan(archive.db_path, QUERIES["failing_checks"]["sql"], {"rule": ""})
+    assert steps[0] == "SCAN s USING INDEX idx_report_summary_year", steps
+    assert not any("TEMP B-TREE" in s for s in steps), steps  # no sort of every error of the archive
+
+
+def test_dashboard_charts_read_the_precomputed_tables(archive):
+    charts = yaml.safe_load((ROOT / "datasette" / "metadata.yml").read_text("utf-8"))["plugins"][
+        "datasette-dashboards"]["overview"]["charts"]
+    for name, chart in charts.items():
+        sql = re.sub(r"\[\[(.*?)\]\]", r"\1", chart["query"])  # every filter given
+        steps = plan(archive.db_path, sql, {"level": "county", "template": "2021"})
+        assert all("report_summary" not in s and "report_issues" not in s for s in steps), (name, steps)
+        assert ":level" in chart["query"] and ":template" in chart["query"], name  # honours both filters
