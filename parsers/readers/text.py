@@ -7,9 +7,20 @@ so tables come out with ``spans_known=False`` and the mapper infers spans from t
 
 from __future__ import annotations
 
+import re
+
 from parsers.document import Cell, Document, Table
 from parsers.errors import UnreadableDocument
-from parsers.labels import clean_cell
+from parsers.labels import clean_cell, squash
+
+# the report's part headings, which some dumps print indented with a TAB ("\t二、主动公开政府信息情况"):
+# numbered and worded as the template prints them, never a table's row label (those are followed
+# by number cells or are worded otherwise: "二、上年结转政府信息公开申请数量")
+_PART_HEADING = re.compile(
+    r"^(?:[一二三四五六七八九十]{1,2}[、.．]|第[一二三四五六七八九十]{1,2}部分|[(（][一二三四五六七八九十]{1,2}[)）])"
+    r"(?:总体情况|主动公开政府信息情况|收到和处理政府信息公开申请情况|政府信息公开行政复议、?行政诉讼情况"
+    r"|存在的主要问题及改进情况|其他需要报告的事项)[。.]?$"
+)
 
 
 def decode(data: bytes) -> tuple[str, str | None]:
@@ -30,7 +41,9 @@ def decode(data: bytes) -> tuple[str, str | None]:
     try:
         return data.decode("gb18030"), None
     except UnicodeDecodeError:
-        return data.decode("utf-8", errors="replace"), "undecodable bytes replaced (neither UTF-8 nor GB18030)"
+        return data.decode(
+            "utf-8", errors="replace"
+        ), "undecodable bytes replaced (neither UTF-8 nor GB18030)"
 
 
 def read(data: bytes) -> Document:
@@ -69,7 +82,12 @@ def read(data: bytes) -> Document:
             blocks.append(Table(rows=rows, spans_known=False))
             rows = []
 
-    for line in lines:
+    for n, line in enumerate(lines):
+        if line.startswith("\t") and _indented_heading(line, lines, n, cell_lines is None and not row):
+            end_table()
+            blanks = 0
+            blocks.append(clean_cell(line).strip())
+            continue
         if line.startswith("\t"):
             if blanks >= 2:
                 end_table()
@@ -90,3 +108,13 @@ def read(data: bytes) -> Document:
     if not any(isinstance(b, Table) or b for b in blocks):
         raise UnreadableDocument("no text in document")
     return Document(blocks=[b for b in blocks if not isinstance(b, str) or b], format="text", issues=issues)
+
+
+def _indented_heading(line: str, lines: list[str], n: int, row_start: bool) -> bool:
+    """A TAB line that is a part heading standing alone: it opens no row of cells."""
+    if not row_start or not _PART_HEADING.match(squash(line)):
+        return False
+    nxt = lines[n + 1] if n + 1 < len(lines) else ""
+    # a cell that the next line continues or a row with more cells is part of a table, unless the next
+    # cell is itself a table's first row (a caption or a header: the heading sits right above the table)
+    return not nxt.strip() or not nxt.startswith("\t") or not squash(nxt[1:]).replace(".", "").isdigit()
