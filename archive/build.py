@@ -30,7 +30,7 @@ from decimal import Decimal
 from multiprocessing import connection
 from pathlib import Path
 
-from archive import findings, schema, search, summary
+from archive import findings, notices, schema, search, summary
 from archive.agencies import agencies_from_sources, agency_id_for
 
 CHUNK = int(os.environ.get("XXGK_BUILD_CHUNK", 100))  # reports written per transaction
@@ -690,6 +690,7 @@ def build(data_dir, db_path=None, rebuild: bool = False, workers: int | None = N
     missing = {r[0] for r in db.execute(f"SELECT id FROM reports WHERE id NOT IN (SELECT rowid FROM [{search.SEARCH_TABLE}])")}
     with db.conn:
         counts["indexed"] = search.index_reports(db, sorted(touched | missing))
+    stats["notices"] = notices.apply(db, data_dir)
     stats["findings"] = findings.apply(db)
     stats["summary_rows_written"] = summary.apply(db)
     stats.update(counts)

@@ -182,6 +182,19 @@ CREATE TABLE IF NOT EXISTS report_links (
     similarity REAL,
     PRIMARY KEY (report_id, other_report_id, kind)
 );
+CREATE TABLE IF NOT EXISTS report_notices (
+    capture_id INTEGER PRIMARY KEY REFERENCES captures(id),  -- the latest capture of the notice page
+    source_id TEXT REFERENCES sources(id),
+    url TEXT,
+    title TEXT,
+    kind TEXT,                      -- 'correction' (更正/勘误), 'supplement' (补充说明), 'explanation' (说明)
+    year INTEGER,                   -- the year of the report it is about (from its title)
+    published TEXT,
+    report_id INTEGER REFERENCES reports(id),  -- the report it is about; null when none was found
+    matched_by TEXT,                -- 'link', 'title', 'source_year' or 'none'
+    text TEXT,
+    error TEXT
+);
 """
 
 INDEXES = {
@@ -195,6 +208,7 @@ INDEXES = {
     "report_cells": [("report_id",), ("table_no",)],
     "report_issues": [("report_id",), ("rule",), ("severity",), ("key",), ("origin",)],
     "report_links": [("other_report_id",), ("kind",)],
+    "report_notices": [("report_id",), ("source_id",), ("url",), ("kind",)],
 }  # fmt: skip
 
 

@@ -9,6 +9,9 @@ Title rule (decided, see also tests/crawler/test_reports_rules.py):
 - reject items that are about a report rather than the report: 指南, 目录, 通知, 意见, 公告, 图解,
   解读, 要点, 申请表, 征求, 考核, 报送, and 统计表-only items ("…年度报告统计表"), which repeat
   tables that the full report carries.
+- a notice about a report ("关于《…2021年政府信息公开工作年度报告》的更正说明", "…年度报告补充说明",
+  "关于…年度报告有关情况的说明", 勘误, 更正声明) is not a report either, but it is kept: it changes
+  what the report says. ``title_kind`` tells the three apart (report, notice, neither).
 """
 
 from __future__ import annotations
@@ -42,15 +45,41 @@ def title_year(title: str | None) -> int | None:
     return int(m.group(1)) if m else None
 
 
-def is_annual_report(title: str | None) -> bool:
+# Words of a notice correcting or completing a report; 更正/勘误 win over the skip words (a 更正通知
+# or 更正公告 is still a correction), a closing 说明/声明 does not (an 解读说明 stays out).
+_CORRECTION_WORDS = ("更正", "勘误", "纠错")
+_NOTICE_RE = re.compile(r"(补充说明|补正说明|(?:的|情况|有关|事项)说明|声明)[)）]?$")
+_NOTICE_SKIP = ("图解", "解读", "要点", "一图读懂", "图读", "指南", "目录")
+
+
+def title_kind(title: str | None) -> str | None:
+    """'report' (an annual report), 'notice' (a correction / supplement / explanation of one), or None."""
     text = normalize_title(title)
-    if not text or "信息公开" not in text:
-        return False
-    if not any(w in text for w in _REPORT_WORDS):
-        return False
+    if not text or "信息公开" not in text or not any(w in text for w in _REPORT_WORDS):
+        return None
+    if title_year(text) is None:
+        return None
+    if any(w in text for w in _CORRECTION_WORDS):
+        return "notice"
+    if _NOTICE_RE.search(text) and not any(w in text for w in _NOTICE_SKIP):
+        return "notice"
     if any(w in text for w in _SKIP_WORDS):
-        return False
-    return title_year(text) is not None
+        return None
+    return "report"
+
+
+def is_annual_report(title: str | None) -> bool:
+    return title_kind(title) == "report"
+
+
+def notice_kind(title: str | None) -> str:
+    """correction (更正/勘误), supplement (补充说明) or explanation (其他说明): what a notice does."""
+    text = normalize_title(title)
+    if any(w in text for w in _CORRECTION_WORDS):
+        return "correction"
+    if "补充" in text or "补正" in text:
+        return "supplement"
+    return "explanation"
 
 
 def names_disclosure_column(text: str | None) -> bool:

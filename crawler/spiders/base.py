@@ -28,10 +28,10 @@ from crawler.capture import META_CAPTURE_ID, META_FILENAME, META_PARENT, META_RO
 from crawler.filenames import ATTACHMENT_EXTS
 from crawler.reports import (
     attachment_links,
-    is_annual_report,
     page_title,
     parse_html,
     read_page_meta,
+    title_kind,
 )
 from crawler.store import failure_kind
 
@@ -225,10 +225,44 @@ class XxgkSpider(scrapy.Spider):
     # ---- rows -> requests ---------------------------------------------------------------------
     def report_from_row(self, url: str, title: str, date: str | None, parent: str,
                         attachments: list[tuple[str, str]] | None = None):
-        if not is_annual_report(title):
+        kind = title_kind(title)
+        if kind == "notice":
+            return self.notice_request(url, title, date, parent)
+        if kind != "report":
             self.count("rows_skipped")
             return None
         return self.report_request(url, title, date, parent, attachments)
+
+    # ---- notices about a report (更正说明, 补充说明, …的说明) ------------------------------------
+    def notice_request(self, url: str, title: str, listed_date: str | None, parent: str):
+        """A notice correcting or completing a report: captured (role ``notice``) for the archive to
+        link to the report it is about, never counted as a report. Fetched once unless its listing
+        date moves."""
+        if not (self.in_portal(url) or self.in_domain(url)):
+            return None
+        self.count("notices_listed")
+        store = self.store
+        if store and store.latest_ok(url) is not None:
+            old_date = store.listed_date(url)
+            if listed_date in (None, old_date):
+                return None
+        meta = self._meta("notice", **{META_TITLE: title, META_PARENT: parent})
+        meta["xxgk_listed_date"] = listed_date
+        return scrapy.Request(url, callback=self.parse_notice, errback=self.on_error, meta=meta)
+
+    def parse_notice(self, response):
+        self.count("notices")
+        store, capture_id = self.store, response.meta.get(META_CAPTURE_ID)
+        listed_date = response.meta.get("xxgk_listed_date")
+        if store and listed_date:
+            store.set_listed_date(response.url, self.source["id"], listed_date, self.run_id)
+        if store and capture_id and isinstance(response, TextResponse):
+            doc = parse_html(response.text, base_url=response.url)
+            fields = {"title": response.meta.get(META_TITLE) or page_title(doc)}
+            meta = read_page_meta(doc)
+            if meta:
+                fields["page_meta"] = meta
+            store.update_capture(capture_id, **fields)
 
     # ---- failures -----------------------------------------------------------------------------
     def on_error(self, failure):

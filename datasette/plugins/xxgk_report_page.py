@@ -256,6 +256,27 @@ async def captures_of(db, ids) -> dict[int, dict]:
     return {r["id"]: dict(r) for r in found.rows}
 
 
+NOTICE_KINDS = {"correction": "更正 correction", "supplement": "补充 supplement", "explanation": "说明 explanation"}
+
+
+async def notices_of(db, report: dict) -> list[dict]:
+    """Notices (更正说明, 补充说明, …) about this report, or about any version of it (same URL)."""
+    try:
+        found = await db.execute(
+            "select n.capture_id, n.url, n.title, n.kind, n.published, n.matched_by, n.text from report_notices n"
+            " join reports r on r.id = n.report_id where r.url = ? order by n.published, n.capture_id",
+            [report.get("url")])
+    except Exception:  # noqa: BLE001 - an archive built before notices existed has no such table
+        return []
+    out = []
+    for r in found.rows:
+        n = dict(r)
+        n["kind_label"] = NOTICE_KINDS.get(n["kind"], n["kind"])
+        n["original_url"] = safe_url(n["url"])
+        out.append(n)
+    return out
+
+
 def citation(report: dict, capture: dict | None, page_url: str) -> str:
     """One line a journalist can paste: who, what, when published, where, and which archived bytes."""
     parts = [f"{report.get('agency_name') or report.get('agency_id') or '佚名'}：《{report.get('title') or '年度报告'}》"]
@@ -295,6 +316,7 @@ async def report_context(datasette, database: str, pk: str, base_url: str = "") 
     caps = await captures_of(datasette.get_database(database), [report.get("capture_id"), report.get("page_capture_id")])
     capture = caps.get(report.get("capture_id"))
     page_url = f"{base_url}/{database}/reports/{report['id']}"
+    notices = await notices_of(datasette.get_database(database), report)
     return {
         "xxgk_report": {
             "id": report["id"],
@@ -317,6 +339,7 @@ async def report_context(datasette, database: str, pk: str, base_url: str = "") 
             "highlighted": any(c for i in issues for c in i["cells"]),
             "cite": citation(report, capture, page_url),
             "sections": [(title, report.get(col)) for col, title in SECTION_TITLES if report.get(col)],
+            "notices": notices,
         }
     }
 

@@ -35,6 +35,15 @@ NOISE_TITLES = (
     "{agency}依申请公开办理流程",
 )
 
+# Notices about a report, as real 年报 columns list them beside the reports: (title, kind). They are
+# kept by the crawler and linked to their report, never counted as reports.
+NOTICE_TITLES = (
+    ("关于《{title}》的更正说明", "correction"),
+    ("{agency}{year}年政府信息公开工作年度报告补充说明", "supplement"),
+    ("关于{year}年度政府信息公开工作年度报告有关情况的说明", "explanation"),
+    ("{agency}{year}年政府信息公开工作年度报告更正声明", "correction"),
+)
+
 BROKEN_TITLES = ("关于调整办公地址的公告", "关于网站改版的说明", "原政府信息公开专栏入口（旧版）")
 
 TOPICS = ("综合政务/政务公开", "综合政务/其他", "政务公开/年度报告", "综合政务/政府信息公开")
@@ -58,7 +67,7 @@ class Attachment:
 @dataclass
 class Item:
     id: int
-    kind: str  # report | noise | broken
+    kind: str  # report | noise | broken | notice (a correction / supplement of a report)
     title: str
     date: date  # publication date shown in listings and metadata
     year: int | None  # the year a report covers
@@ -72,6 +81,8 @@ class Item:
     classify: int = 0  # gkmlpt classify id / listing column key
     inconsistencies: int = 0
     modified: date | None = None  # Last-Modified; moves forward with each new version
+    about: Item | None = None  # notice: the report it corrects or completes
+    links_report: bool = False  # notice: its body links the report page
 
     @property
     def last_modified(self) -> date:

@@ -65,7 +65,7 @@ class GenericSite(Site):
             for base, _ in self.columns().values())
 
     def item_path(self, item: Item) -> str:
-        if item.kind == "report" or item.id % 3 == 0:
+        if item.kind in ("report", "notice") or item.id % 3 == 0:
             item.classify = REPORTS
         else:
             item.classify = STATUTORY if item.id % 3 == 1 else NEWS

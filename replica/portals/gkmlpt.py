@@ -69,7 +69,7 @@ class GkmlptSite(Site):
         return path in (self.g + "/index", self.g + "/annualreport") or path.startswith(self.g + "/api/")
 
     def item_path(self, item: Item) -> str:
-        if item.kind == "report" or item.id % 25 == 0:  # a few non-reports sit in the 年报 classify too
+        if item.kind in ("report", "notice") or item.id % 25 == 0:  # a few non-reports sit in the 年报 classify too
             item.classify = self.report_classify
         else:
             item.classify = self.report_classify + 1 + item.id % len(NOISE_CLASSIFIES)

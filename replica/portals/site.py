@@ -15,6 +15,7 @@ from urllib.parse import quote
 from .agencies import Agency
 from .content import (
     BROKEN_TITLES,
+    NOTICE_TITLES,
     Attachment,
     Item,
     esc,
@@ -122,7 +123,28 @@ class Site:
             next_id += rng.randint(1, 60)
             self._place(it, rng)
         self.items = items
+        if getattr(self.world, "notices", False):
+            self._add_notices(items, next_id)
         self.clock = max(it.date for it in items)
+
+    def _add_notices(self, items: list[Item], next_id: int) -> None:
+        """Two notices about two of the reports (their own random stream, so that the rest of the
+        portal is the same with or without them): one whose body links the report, one that names
+        only the year (the archive must match it by source and year)."""
+        rng = random.Random(f"{self.seed}:notices")
+        reports = [it for it in items if it.kind == "report"]
+        years = sorted({it.year for it in reports})
+        chosen = rng.sample(years, min(2, len(years)))
+        for n, year in enumerate(chosen):
+            report = min((it for it in reports if it.year == year), key=lambda it: it.id)
+            template, _ = rng.choice(NOTICE_TITLES)
+            title = template.format(title=report.title, agency=self.agency.name, year=year)
+            when = report.date + timedelta(days=rng.randint(3, 40))
+            text = (f"{title}\n经核查，《{report.title}》中“本年新收政府信息公开申请数量”填报有误，"
+                    f"由“{rng.randint(10, 99)}”更正为“{rng.randint(100, 199)}”，其余内容不变。\n特此说明。\n{self.agency.name}")
+            notice = Item(next_id + 7 + n, "notice", title, when, year, text=text, about=report, links_report=n == 0)
+            self._place(notice, rng)
+            items.append(notice)
 
     def _new_report(self, rng: random.Random, year: int, allow_doc: bool) -> Item:
         fmt = rng.choices([f for f, _ in FORMAT_WEIGHTS], [w for _, w in FORMAT_WEIGHTS])[0]
@@ -230,6 +252,11 @@ class Site:
     def article_body(self, item: Item) -> str:
         if item.kind == "noise":
             return "\n".join(f"<p>{esc(line)}</p>" for line in item.text.split("\n")[1:])
+        if item.kind == "notice":
+            body = "\n".join(f"<p>{esc(line)}</p>" for line in item.text.split("\n")[1:])
+            if item.links_report:
+                body += f'\n<p>原报告：<a href="{esc(item.about.path)}">{esc(item.about.title)}</a></p>'
+            return body
         if item.fmt == "html":
             return self.world.report_html(self, item)
         return f"<p>{esc(item.title)}全文见附件。</p>"

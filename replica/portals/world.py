@@ -5,6 +5,7 @@ own loopback address (127.0.0.N, N >= 10), plus the truth about what they hold.
         world.portals, world.reports(), world.noise_urls(), world.write_sources(path)
         world.change_report(page_url); world.add_report(source_id, year); world.request_log
 
+`notices=True` adds to every portal two notices about its reports (更正说明 / 补充说明 / …的说明);
 `faults=False` lifts the slow page and the 500s (benchmarks); `allow_doc=False` replaces the
 LibreOffice-rendered DOC/WPS attachments by DOCX (fast tests); attachments are rendered on first
 request in `render_workers` processes and cached; `prerender()` renders everything up front.
@@ -165,6 +166,7 @@ class ReplicaWorld:
         allow_doc: bool = True,
         render_workers: int = 0,
         series_breaks: float = 0.15,
+        notices: bool = False,
     ):
         unknown = set(families) - set(FAMILIES)
         if unknown:
@@ -174,6 +176,7 @@ class ReplicaWorld:
         self.seed = seed
         self.years = tuple(sorted(years))
         self.allow_doc = allow_doc
+        self.notices = notices  # two notices (更正说明, 补充说明, …的说明) about reports on every portal
         self.series_breaks = series_breaks  # chance of each injected cross-year break / copied text
         # DOCX/PDF/DOC rendering is CPU-bound (about 0.5-2 s a file): worker processes keep the
         # servers responsive and use idle cores; 0 (default) renders in the requesting thread
@@ -247,8 +250,13 @@ class ReplicaWorld:
         return out
 
     def noise_urls(self) -> list[str]:
-        """Pages of non-report items in the listings (including the broken links)."""
-        return [s.base_url + it.path for s in self.sites for it in s.items if it.kind != "report"]
+        """Pages of non-report items in the listings (including the broken links; notices aside)."""
+        return [s.base_url + it.path for s in self.sites for it in s.items if it.kind not in ("report", "notice")]
+
+    def notice_truth(self) -> dict[str, str]:
+        """Notice page URL -> the page URL of the report it is about."""
+        return {s.base_url + it.path: s.base_url + it.about.path for s in self.sites for it in s.items
+                if it.kind == "notice"}
 
     def broken_urls(self) -> list[str]:
         return [s.base_url + it.path for s in self.sites for it in s.items if it.kind == "broken"]

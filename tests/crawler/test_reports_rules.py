@@ -9,8 +9,10 @@ from crawler.reports import (
     is_annual_report,
     link_rows,
     names_disclosure_column,
+    notice_kind,
     parse_html,
     read_page_meta,
+    title_kind,
     title_year,
 )
 
@@ -49,6 +51,40 @@ def test_reports_accepted(title):
 @pytest.mark.parametrize("title", NOT_REPORTS)
 def test_non_reports_rejected(title):
     assert not is_annual_report(title)
+
+
+NOTICES = {
+    "关于《XX局2021年政府信息公开工作年度报告》的更正说明": "correction",
+    "XX局2021年政府信息公开工作年度报告更正声明": "correction",
+    "关于2020年政府信息公开工作年度报告的更正公告": "correction",  # 更正 wins over 公告
+    "2022年政府信息公开工作年度报告勘误": "correction",
+    "XX区人民政府2021年政府信息公开工作年度报告补充说明": "supplement",
+    "关于2021年度政府信息公开工作年度报告有关情况的说明": "explanation",
+    "关于XX局2019年政府信息公开年报的说明": "explanation",
+}
+ABOUT_A_REPORT = [  # neither a report nor a notice to keep
+    "《2021年政府信息公开工作年度报告》解读说明",
+    "2021年政府信息公开工作年度报告图解",
+    "一图读懂XX局2021年政府信息公开工作年度报告",
+    "关于印发2022年政府信息公开工作要点的通知",
+    "XX局2021年政府信息公开工作年度报告编制说明（指南）",
+]
+
+
+@pytest.mark.parametrize("title", sorted(NOTICES))
+def test_notices_about_a_report_are_kept_apart(title):
+    assert title_kind(title) == "notice" and not is_annual_report(title)
+    assert notice_kind(title) == NOTICES[title]
+
+
+@pytest.mark.parametrize("title", ABOUT_A_REPORT)
+def test_interpretations_are_neither(title):
+    assert title_kind(title) is None
+
+
+def test_reports_and_non_reports_kinds():
+    assert {title_kind(t) for t in REPORTS} == {"report"}
+    assert {title_kind(t) for t in NOT_REPORTS} == {None}
 
 
 def test_years_and_dates():
