@@ -74,7 +74,13 @@ def _is_heading(p: str) -> bool:
     return len(s) <= 14 and section_of(s) is not None and not s.endswith((":", "：", "。"))
 
 
-_TITLE_TAIL = re.compile(r"^(?:政府信息公开|信息公开)?(?:工作)?(?:年度)?(?:报告|年报)$")
+# the end of a title broken over lines ("…政府信息" / "公开工作年度报告")
+_TITLE_TAIL = re.compile(r"^(?:政府信息公开|信息公开|公开)?(?:工作)?(?:年度)?(?:报告|年报)$")
+# a title line that cannot start a title: it goes on from the line above (the year, "年度", 关于…)
+_TITLE_BARE = re.compile(r"^(?:(?:(?:19|20)\d{2}|[〇零○Ｏ一二三四五六七八九]{4})?年?度?)(?:政府|政务)?信息公开|^关于|^年度")
+# a line ending in the year, or only a year word ("平潭综合实验区2020" / "年度政府信息公开…")
+_TITLE_YEAR_END = re.compile(r"(?:(?:19|20)\d{2}|[〇零○Ｏ一二三四五六七八九]{4})(?:年度?)?$|^年度?$")
+_TITLE_LABEL = re.compile(r"^(?:标题|题名|文章标题|信息名称|名称)[:：]")
 _CHROME = re.compile(r"[>»›]|当前位置|首页|您现在的位置|索引号|发布日期|来源[:：]")
 
 
@@ -86,7 +92,7 @@ def _title(paras: list[str]) -> str | None:
         head.append(p)
     best = None  # (rank, index, text): 年度报告 beats 工作报告 beats 年报
     for i, p in enumerate(head):
-        s = squash(p)
+        s = _TITLE_LABEL.sub("", squash(p))  # a portal's 标题： field printed as a line
         if len(s) > 70 or _CHROME.search(s) or s.endswith(("。", "；", ":", "：")) or "，" in s or "如下" in s:
             continue
         rank = next((r for r, w in enumerate(_TITLE_WORDS) if w in s), None)
@@ -95,18 +101,22 @@ def _title(paras: list[str]) -> str | None:
     if best is None:
         return None
     _, i, s = best
-    # the title broken before its last words ("…政府信息公开" / "工作年度报告"): join the line above
-    if i > 0 and _TITLE_TAIL.match(s):
+    if s != squash(head[i]):
+        return s  # the portal's 标题 field: the whole title
+    # a title printed in two or three paragraphs: join the lines above that it goes on from
+    while i > 0:
         prev = squash(head[i - 1])
-        if prev and len(prev) <= 40 and not re.search(r"[。，,；;：:]", prev) and not _CHROME.search(prev):
-            i, s = i - 1, prev + s
-    if i > 0:
-        prev = squash(head[i - 1])
-        starts_bare = bool(re.match(r"^(?:(?:19|20)\d{2}年度?)?(?:政府|政务)?信息公开", s)) or s.startswith("关于")
-        if starts_bare and prev and len(prev) <= 40 and not re.search(r"[。，,；;：:]", prev) \
-                and not _CHROME.search(prev) and not any(w in prev for w in _TITLE_WORDS):
-            return prev + s
+        if not prev or len(prev) > 40 or re.search(r"[。，,；;：:〔〕]", prev) or _CHROME.search(prev) \
+                or any(w in prev for w in _TITLE_WORDS) or (_is_heading(prev) and section_of(prev)):
+            break
+        year_above = _TITLE_YEAR_END.search(prev) and not _YEAR.search(s)
+        if not (_TITLE_TAIL.match(s) or _TITLE_BARE.match(s) or year_above):
+            break
+        i, s = i - 1, prev + s
     return s
+
+
+_SITE_SUFFIX = re.compile(r"((?:年度报告|年报|报告|工作总结))[-—–－].{2,30}$")
 
 
 def _from_hint(hint: str) -> str | None:
@@ -114,7 +124,8 @@ def _from_hint(hint: str) -> str | None:
     parts = [squash(p) for p in re.split(r"\s*[_|｜]\s*|\s+[-—]+\s+", hint) if squash(p)]
     for p in parts:
         if any(w in p for w in _TITLE_WORDS):
-            return p
+            # the site's name after a dash with no spaces ("…年度报告-沭阳县发改局")
+            return _SITE_SUFFIX.sub(r"\1", p)
     return parts[0] if parts else None
 
 

@@ -119,3 +119,63 @@ def test_a_row_label_worded_like_a_heading_stays_a_cell():
     result = parse(text, filename="r.txt")
     assert result["metadata"]["sections"]["proactive"] is None
     assert [c["raw"] for c in result["cells"]] == ["二、主动公开政府信息情况", "12"]
+
+
+# --- 3. titles printed in two or three paragraphs -------------------------------------------------
+
+SPLIT_TITLES = [
+    ["平潭综合实验区", "2020年度政府信息公开工作年度报告"],
+    ["某某县人民政府", "2020年度", "政府信息公开工作年度报告"],
+    ["某某县人民政府2020", "年度政府信息公开工作年度报告"],
+    ["某某县统计局2020年度", "政府信息公开工作年度报告"],
+    ["2020年度", "某某县统计局政府信息公开工作年度报告"],
+    ["某某县统计局2020年政府信息", "公开工作年度报告"],
+    ["某某县统计局", "2020年", "政府信息公开工作年度报告"],
+    ["某某县统计局关于", "2020年政府信息公开工作年度报告"],
+    ["平潭综合实验区", "二〇二〇年度政府信息公开工作年度报告"],
+]
+
+
+@pytest.mark.parametrize("lines", SPLIT_TITLES)
+def test_title_in_several_paragraphs_of_a_text(lines):
+    text = "\n".join([*lines, "一、总体情况", "甲。", "二、主动公开政府信息情况", "乙。"])
+    m = parse(text.encode(), filename="r.txt")["metadata"]
+    assert (m["title"], m["year"]) == ("".join(lines), 2020)
+
+
+def test_lines_above_a_whole_title_are_not_joined():
+    for above in ("某某市人民政府办公室", "某政办〔2021〕3号", "2021年", "当前位置：首页 > 年报"):
+        text = "\n".join([above, "某某县统计局2020年政府信息公开工作年度报告", "一、总体情况", "甲。"])
+        assert parse(text.encode(), filename="r.txt")["metadata"]["title"] == "某某县统计局2020年政府信息公开工作年度报告"
+    text = "\n".join(["某某县统计局", "标题：某某县统计局2020年政府信息公开工作年度报告", "一、总体情况", "甲。"])
+    assert parse(text.encode(), filename="r.txt")["metadata"]["title"] == "某某县统计局2020年政府信息公开工作年度报告"
+
+
+def _split_title_blocks(spec, fmt, split):
+    """The generated report's blocks with its title printed as the paragraphs ``split`` cuts it into."""
+    from replica.render.layout import Para, build
+
+    blocks = build(spec, fmt)
+    assert blocks[0].kind == "title"
+    parts, rest = [], spec.title
+    for cut in split:
+        at = rest.index(cut) + len(cut)
+        parts.append(rest[:at])
+        rest = rest[at:]
+    return [*(Para(p, "title") for p in [*parts, rest]), *blocks[1:]]
+
+
+@pytest.mark.parametrize("fmt", ["text", "docx", "pdf"])
+@pytest.mark.parametrize("split", [("局",), ("局", "年"), ("局2024",)])
+def test_generated_title_in_several_paragraphs(fmt, split, monkeypatch):
+    import importlib
+
+    spec = generate(3, "2021")  # 遂宁市船山区住房和城乡建设局2024年政府信息公开工作年度报告
+    blocks = _split_title_blocks(spec, fmt, split)
+    module = importlib.import_module(f"replica.render.{fmt}")
+    monkeypatch.setattr(module, "build", lambda *a, **k: blocks)
+    data = render(spec, fmt)
+    assert sum(1 for b in blocks if getattr(b, "kind", "") == "title") == len(split) + 1
+    result = parse(data, filename=f"r.{fmt if fmt != 'text' else 'txt'}")
+    assert_truth(result, spec)
+    assert result["metadata"]["agency"] == spec.agency
