@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+from scrapy.exceptions import IgnoreRequest
+
+from crawler.challenges import detect as detect_challenge
 from crawler.filenames import filename_from_disposition, filename_from_url
 
 META_ROLE = "xxgk_role"
@@ -93,11 +96,34 @@ class CaptureMiddleware:
         )
         meta[META_CAPTURE_ID] = row["id"]
         self.stats.inc_value(f"xxgk/captured/{row['record_type']}")
+        # every response and its body bytes as received (content-encoding intact): the run history's
+        # `responses` and `bytes` (Scrapy's downloader/ counters miss the challenges refused below)
+        self.stats.inc_value("xxgk/responses")
+        self.stats.inc_value("xxgk/bytes", len(response.body))
+        host = urlsplit(request.url).netloc.lower()
+        self.stats.inc_value(f"xxgk/hosts/{host}/responses")
+        challenge = self._challenge(response)
+        if challenge:
+            self.store.update_capture(row["id"], error=f"challenge: {challenge}")
+            self.stats.inc_value("xxgk/challenges")
+            self.stats.inc_value(f"xxgk/hosts/{host}/challenge")
+            if role != "robots":  # robots.txt failures are the robots middleware's to handle
+                raise IgnoreRequest(f"challenge: {challenge} (HTTP {response.status})")
+            return response
         if 200 <= response.status < 300:
             self.stats.inc_value(f"xxgk/{role}")
             if role == "report":
                 self.stats.inc_value(f"xxgk/reports_{self._report_change(row)}")
         return response
+
+    @staticmethod
+    def _challenge(response) -> str | None:
+        if len(response.body) > 64 * 1024:
+            return None  # signature pages are a few KB; a big body is content
+        from crawler.store import decode_content
+
+        headers = {k.decode("latin-1").lower(): v[-1].decode("latin-1") for k, v in response.headers.items() if v}
+        return detect_challenge(response.status, headers, decode_content(response.body, headers.get("content-encoding")))
 
     def _report_change(self, row: dict) -> str:
         """'new', 'changed' or 'same' against the previous report capture of the URL (run history)."""

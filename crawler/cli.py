@@ -26,21 +26,30 @@ def source_history_row(run_id: str, src: dict, stats: dict, started: str, finish
     def get(key):
         return stats.get(f"xxgk/{key}", 0) or 0
 
+    from crawler.health import run_outcome
+
     failures = {k.split("/", 2)[2]: v for k, v in stats.items() if k.startswith("xxgk/failures/")}
-    return {
+    hosts: dict[str, dict] = {}
+    for key, value in stats.items():
+        if key.startswith("xxgk/hosts/"):
+            host, _, kind = key[len("xxgk/hosts/"):].rpartition("/")
+            hosts.setdefault(host, {})[kind] = value
+    row = {
         "run_id": run_id, "source_id": src["id"], "family": src.get("family"),
         "status": "crashed" if crashed else "ok", "started": started, "finished": finished,
-        "seconds": round(seconds, 3), "responses": stats.get("downloader/response_count", 0) or 0,
+        "seconds": round(seconds, 3), "responses": get("responses"),
         "listings": get("listings"), "items": get("reports_listed") + get("rows_skipped"),
         "reports_listed": get("reports_listed"), "reports": get("reports"), "reports_new": get("reports_new"),
         "reports_changed": get("reports_changed"), "reports_unchanged": get("reports_unchanged"),
         "attachments": get("attachments"), "errors": get("errors"), "failures": failures,
-        "bytes": stats.get("downloader/response_bytes", 0) or 0, "crashed": crashed,
+        "bytes": get("bytes"), "crashed": crashed, "challenges": get("challenges"), "hosts": hosts,
     }
+    row["outcome"] = run_outcome(row)
+    return row
 
 
-def register(sub) -> None:
-    p = sub.add_parser("crawl", help="crawl sources into a capture store (WARC + captures.db)")
+def add_crawl_arguments(p) -> None:
+    """The options `xxgk crawl` and `xxgk update` share."""
     p.add_argument("--sources", help="source registry YAML (or --real)")
     p.add_argument("--real", action="store_true",
                    help="crawl real portals of the shipped registry (crawler/sources/*.yaml); needs --province")
@@ -54,6 +63,11 @@ def register(sub) -> None:
     p.add_argument("-s", "--set", action="append", default=[], metavar="NAME=VALUE",
                    help="override a Scrapy setting")
     p.add_argument("--progress-every", type=float, default=5.0, help="seconds between progress lines")
+
+
+def register(sub) -> None:
+    p = sub.add_parser("crawl", help="crawl sources into a capture store (WARC + captures.db)")
+    add_crawl_arguments(p)
     p.set_defaults(func=run_crawl)
 
     s = sub.add_parser("sources", help="source registry tools")
@@ -149,35 +163,38 @@ def _parse_value(text: str):
     return text
 
 
-def run_crawl(args) -> int:
+class SelectionError(ValueError):
+    """The sources asked for cannot be chosen (bad registry, unknown id, missing option)."""
+
+
+def select_sources(args) -> list:
+    """The sources `xxgk crawl` / `xxgk update` arguments name (--sources FILE or --real, --source ID)."""
+    ids = list(args.source or [])
     if args.real:
         from crawler.sourcetools import select_real
 
-        if not args.province and not args.source:
-            print("--real needs --province (or --source ID) to choose from the shipped registry", file=sys.stderr)
-            return 2
+        if not args.province and not ids:
+            raise SelectionError("--real needs --province (or --source ID) to choose from the shipped registry")
         try:
-            sources = select_real(args.province, ids=args.source or None)
+            return select_real(args.province, ids=ids or None)
         except ValueError as exc:
-            print(exc, file=sys.stderr)
-            return 2
-        args.source = []
-    elif not args.sources:
-        print("give --sources FILE, or --real --province P for the shipped registry", file=sys.stderr)
-        return 2
-    else:
-        try:
-            sources = load_sources(args.sources)
-        except RegistryError as exc:
-            print(exc, file=sys.stderr)
-            return 2
-    if args.source:
+            raise SelectionError(str(exc)) from None
+    if not args.sources:
+        raise SelectionError("give --sources FILE, or --real --province P for the shipped registry")
+    try:
+        sources = load_sources(args.sources)
+    except RegistryError as exc:
+        raise SelectionError(str(exc)) from None
+    if ids:
         known = {s.id for s in sources}
-        missing = [i for i in args.source if i not in known]
+        missing = [i for i in ids if i not in known]
         if missing:
-            print(f"unknown source id(s): {', '.join(missing)}", file=sys.stderr)
-            return 2
-        sources = [s for s in sources if s.id in set(args.source)]
+            raise SelectionError(f"unknown source id(s): {', '.join(missing)}")
+        sources = [s for s in sources if s.id in set(ids)]
+    return sources
+
+
+def crawl_overrides(args) -> dict:
     overrides = {}
     if args.fast:
         from crawler.settings import FAST
@@ -186,6 +203,16 @@ def run_crawl(args) -> int:
     for item in args.set:
         name, _, value = item.partition("=")
         overrides[name.strip()] = _parse_value(value.strip())
+    return overrides
+
+
+def run_crawl(args) -> int:
+    try:
+        sources = select_sources(args)
+    except SelectionError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    overrides = crawl_overrides(args)
     from crawler.locking import LockBusy
 
     try:

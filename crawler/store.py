@@ -47,6 +47,7 @@ RUN_SOURCE_COLUMNS = {
     "seconds": float, "responses": int, "listings": int, "items": int, "reports_listed": int,
     "reports": int, "reports_new": int, "reports_changed": int, "reports_unchanged": int,
     "attachments": int, "errors": int, "failures": str, "bytes": int, "crashed": str,
+    "challenges": int, "hosts": str, "outcome": str,
 }
 ROLES = ("listing", "report", "attachment", "robots", "other", "error")
 DEFAULT_MAX_WARC_BYTES = 1 << 30
@@ -170,6 +171,11 @@ class CaptureStore:
             # killed run): the source health of `xxgk status`.
             db["run_sources"].create(RUN_SOURCE_COLUMNS, pk=("run_id", "source_id"))
             db["run_sources"].create_index(["source_id"])
+        else:  # a store made before a column was added
+            have = set(db["run_sources"].columns_dict)
+            for name, kind in RUN_SOURCE_COLUMNS.items():
+                if name not in have:
+                    db["run_sources"].add_column(name, kind)
         if "listed_dates" not in db.table_names():
             # Date a listing showed next to a report URL: the incremental crawl skips unchanged ones
             db["listed_dates"].create(
@@ -414,8 +420,9 @@ class CaptureStore:
     # ---- run history ------------------------------------------------------------------------------
     def record_run_source(self, row: dict) -> None:
         row = {k: row.get(k) for k in RUN_SOURCE_COLUMNS}
-        if isinstance(row["failures"], dict):
-            row["failures"] = json.dumps(row["failures"], ensure_ascii=False, sort_keys=True)
+        for key in ("failures", "hosts"):
+            if isinstance(row[key], dict):
+                row[key] = json.dumps(row[key], ensure_ascii=False, sort_keys=True)
         self.db["run_sources"].upsert(row, pk=("run_id", "source_id"))
 
     def run_source_stats_from_captures(self, run_id: str) -> dict[str, dict]:
@@ -431,19 +438,27 @@ class CaptureStore:
             sid = sid or ""
             r = out.setdefault(sid, {
                 "run_id": run_id, "source_id": sid, "family": family, "status": "killed",
-                "started": fetched_at, "finished": fetched_at, "failures": {},
+                "started": fetched_at, "finished": fetched_at, "failures": {}, "hosts": {}, "outcome": "killed",
                 **{k: 0 for k in ("responses", "listings", "items", "reports_listed", "reports", "reports_new",
-                                  "reports_changed", "reports_unchanged", "attachments", "errors", "bytes")},
+                                  "reports_changed", "reports_unchanged", "attachments", "errors", "bytes",
+                                  "challenges")},
             })
             r["finished"] = fetched_at
-            ok = status is not None and 200 <= status < 300
+            host = r["hosts"].setdefault(_host_of(_url).lower(), {})
+            ok = status is not None and 200 <= status < 300 and not error
             if role == "error":
                 r["errors"] += 1
                 kind = failure_kind(error, status)
                 r["failures"][kind] = r["failures"].get(kind, 0) + 1
+                if kind != "challenge":  # counted on the challenge page's own capture
+                    host[kind] = host.get(kind, 0) + 1
                 continue
             r["responses"] += 1
             r["bytes"] += size or 0
+            host["responses"] = host.get("responses", 0) + 1
+            if error and error.startswith("challenge"):
+                r["challenges"] += 1
+                host["challenge"] = host.get("challenge", 0) + 1
             if ok and role == "listing":
                 r["listings"] += 1
             elif ok and role == "report":
@@ -536,9 +551,9 @@ class CaptureStore:
         return rows[0] if rows else None
 
     def latest_ok(self, url: str) -> dict | None:
-        """Newest 200 capture of a URL (the body we last saw there)."""
+        """Newest 200 capture of a URL (the body we last saw there; a challenge page is not one)."""
         cur = self.db.execute(
-            "select * from captures where url = ? and status = 200 order by id desc limit 1", [url])
+            "select * from captures where url = ? and status = 200 and error is null order by id desc limit 1", [url])
         r = cur.fetchone()
         return dict(zip([d[0] for d in cur.description], r, strict=True)) if r else None
 

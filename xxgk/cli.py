@@ -13,6 +13,7 @@ COMMAND_MODULES = (
     "crawler.cli",  # xxgk crawl, xxgk sources
     "replica.cli",  # xxgk replica
     "archive.cli",  # xxgk build
+    "xxgk.ops",  # xxgk update, xxgk status
     "xxgk.serve",  # xxgk serve
     "xxgk.demo",  # xxgk demo
 )

@@ -275,8 +275,11 @@ class XxgkSpider(scrapy.Spider):
             error = f"ignored: {failure.value}"
         else:
             error = f"{failure.type.__name__}: {failure.getErrorMessage()}"[:500]
+        kind = failure_kind(error, status)
         self.count("errors")
-        self.count(f"failures/{failure_kind(error, status)}")
+        self.count(f"failures/{kind}")
+        if kind != "challenge":  # the capture middleware counted the challenge page against its host
+            self.count(f"hosts/{urlsplit(request.url).netloc.lower()}/{kind}")
         if self.store:
             self.store.record_error(
                 run_id=self.run_id, url=request.url, method=request.method, error=error,
