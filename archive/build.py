@@ -305,6 +305,38 @@ def copy_capture_store(db, data_dir: Path) -> dict:
     return counts
 
 
+def copy_run_history(db, data_dir: Path) -> dict:
+    """Mirror run_sources (the run history per source) and rebuild source_health from it: the site's
+    operations tables. Rows already identical are not written, so a second build changes nothing."""
+    from crawler.health import HEALTH_COLUMNS, source_health
+
+    counts = {"run_sources": 0, "source_health": 0}
+    db.execute("ATTACH DATABASE ? AS cap", [str(data_dir / "captures.db")])
+    try:
+        if db.execute("SELECT 1 FROM cap.sqlite_master WHERE type = 'table' AND name = 'run_sources'").fetchone():
+            cols = [c for c in _columns(db, "run_sources") if c in set(_columns(db, "run_sources", "cap"))]
+            collist = ", ".join(f"[{c}]" for c in cols)
+            keys = ("run_id", "source_id")
+            updates = ", ".join(f"[{c}] = excluded.[{c}]" for c in cols if c not in keys)
+            differs = " OR ".join(f"main.run_sources.[{c}] IS NOT excluded.[{c}]" for c in cols if c not in keys)
+            before = db.conn.total_changes
+            with db.conn:
+                db.execute(
+                    f"INSERT INTO main.run_sources ({collist}) SELECT {collist} FROM cap.run_sources WHERE true "
+                    f"ON CONFLICT(run_id, source_id) DO UPDATE SET {updates} WHERE {differs}"
+                )
+            counts["run_sources"] = db.conn.total_changes - before
+    finally:
+        db.execute("DETACH DATABASE cap")
+    rows = [{c: r[c] for c in HEALTH_COLUMNS} for r in source_health(db.conn)]
+    counts["source_health"] = _upsert_changed(db, "source_health", "source_id", rows)
+    keep = {r["source_id"] for r in rows}
+    gone = [sid for (sid,) in db.execute("SELECT source_id FROM source_health") if sid not in keep]
+    with db.conn:
+        db.conn.executemany("DELETE FROM source_health WHERE source_id = ?", [(g,) for g in gone])
+    return counts
+
+
 def _rows(db, sql: str, params=()) -> list[dict]:
     cur = db.execute(sql, params)
     names = [d[0] for d in cur.description]
@@ -607,6 +639,7 @@ def build(data_dir, db_path=None, rebuild: bool = False, workers: int | None = N
     schema.create(db)
     search.create_table(db)
     stats: dict = {"copied": copy_capture_store(db, data_dir)}
+    stats["copied"].update(copy_run_history(db, data_dir))
     parser_version = current_parser_version()
     agency_of_source = dict(db.execute("SELECT id, agency_id FROM sources").fetchall())
     known_keys = {r[0] for r in db.execute("SELECT key FROM keys")}

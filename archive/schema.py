@@ -182,6 +182,60 @@ CREATE TABLE IF NOT EXISTS report_links (
     similarity REAL,
     PRIMARY KEY (report_id, other_report_id, kind)
 );
+CREATE TABLE IF NOT EXISTS run_sources (      -- run history per source (copied from captures.db)
+    run_id TEXT REFERENCES crawl_runs(id),
+    source_id TEXT REFERENCES sources(id),
+    family TEXT,
+    status TEXT,                    -- 'ok', 'crashed' or 'killed' (the crawl process died)
+    started TEXT,
+    finished TEXT,
+    seconds REAL,
+    responses INTEGER,
+    listings INTEGER,
+    items INTEGER,
+    reports_listed INTEGER,
+    reports INTEGER,
+    reports_new INTEGER,
+    reports_changed INTEGER,
+    reports_unchanged INTEGER,
+    attachments INTEGER,
+    errors INTEGER,
+    failures TEXT,                  -- JSON {kind: count}
+    bytes INTEGER,
+    crashed TEXT,
+    challenges INTEGER,
+    hosts TEXT,                     -- JSON {host: {responses, <failure kind>: count}}
+    outcome TEXT,                   -- crawler.health.run_outcome
+    PRIMARY KEY (run_id, source_id)
+);
+CREATE TABLE IF NOT EXISTS source_health (   -- crawler.health.source_health over run_sources
+    source_id TEXT PRIMARY KEY REFERENCES sources(id),
+    agency TEXT,
+    family TEXT,
+    start_url TEXT,
+    health TEXT,                    -- broken, empty, degraded, never_run, ok
+    reason TEXT,
+    runs INTEGER,
+    last_run TEXT REFERENCES crawl_runs(id),
+    last_started TEXT,
+    last_outcome TEXT,
+    last_success TEXT,
+    last_success_run TEXT REFERENCES crawl_runs(id),
+    consecutive_failures INTEGER,
+    nothing_found_runs INTEGER,
+    shape_changed INTEGER,
+    reports_listed_before INTEGER,
+    reports_listed INTEGER,
+    reports_new INTEGER,
+    reports_changed INTEGER,
+    errors INTEGER,
+    challenges INTEGER,
+    failures TEXT,
+    failing_hosts TEXT,
+    responses INTEGER,
+    bytes INTEGER,
+    seconds REAL
+);
 CREATE TABLE IF NOT EXISTS report_notices (
     capture_id INTEGER PRIMARY KEY REFERENCES captures(id),  -- the latest capture of the notice page
     source_id TEXT REFERENCES sources(id),
@@ -209,6 +263,8 @@ INDEXES = {
     "report_issues": [("report_id",), ("rule",), ("severity",), ("key",), ("origin",)],
     "report_links": [("other_report_id",), ("kind",)],
     "report_notices": [("report_id",), ("source_id",), ("url",), ("kind",)],
+    "run_sources": [("source_id",), ("outcome",)],
+    "source_health": [("health",), ("family",)],
 }  # fmt: skip
 
 

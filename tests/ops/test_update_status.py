@@ -11,14 +11,20 @@ listing whose shape changed. A webhook server on 127.0.0.1 records the alerts.
 
 import json
 import re
+import socket
+import sqlite3
 import subprocess
 import sys
 import threading
+import time
+import urllib.parse
+import urllib.request
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+import yaml
 
 from crawler.locking import UPDATE_LOCK, FileLock
 from replica.portals import ReplicaWorld
@@ -376,3 +382,116 @@ def test_status_reports_health_from_the_run_history(runs):
     text = runs["status_text"].stdout
     assert "listing shape changed" in text and runs["trs_source"] in text
     assert re.search(r"^nothing found for 3\+ runs: empty-column$", text, re.M)
+
+
+def test_archive_holds_the_run_history_and_a_second_build_changes_nothing(runs):
+    db = sqlite3.connect(runs["data"] / "archive.db")
+    try:
+        cap = sqlite3.connect(runs["data"] / "captures.db")
+        cols = [c[1] for c in db.execute("pragma table_info(run_sources)")]
+        sql = f"select {', '.join(cols)} from run_sources order by run_id, source_id"
+        assert db.execute(sql).fetchall() == cap.execute(sql).fetchall()
+        assert (
+            db.execute("select count(*) from run_sources").fetchone()[0] == 9 * 4
+        )  # the locked run left none
+        cap.close()
+        health = {
+            r[0]: r[1:]
+            for r in db.execute(
+                "select source_id, health, consecutive_failures, nothing_found_runs, shape_changed from source_health"
+            )
+        }
+    finally:
+        db.close()
+    status = {
+        h["source_id"]: (h["health"], h["consecutive_failures"], h["nothing_found_runs"], h["shape_changed"])
+        for h in json.loads(runs["status"].stdout)["sources"]
+    }
+    assert health["empty-column"] == ("empty", 0, 4, 0)  # --empty-runs 4 of r4's build agrees with status's 3
+    assert health == status
+    again = subprocess.run(
+        [sys.executable, "-m", "xxgk", "build", "--data", str(runs["data"]), "--quiet", "--workers", "1"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert again.returncode == 0, again.stderr[-2000:]
+    copied = json.loads(again.stdout)["copied"]
+    assert copied["run_sources"] == 0 and copied["source_health"] == 0
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def fetch_json(url: str):
+    with urllib.request.urlopen(url, timeout=30) as resp:
+        return json.loads(resp.read())
+
+
+def test_site_shows_source_health_run_history_and_the_operations_dashboard(runs):
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "xxgk", "serve", "--data", str(runs["data"]), "--port", str(port)],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                fetch_json(base + "/-/versions.json")
+                break
+            except OSError:
+                if proc.poll() is not None:
+                    raise RuntimeError("site did not start") from None
+                time.sleep(0.2)
+        health = fetch_json(base + "/archive/source_health.json?_shape=array&_size=max")
+        assert {h["source_id"]: h["health"] for h in health} == {
+            h["source_id"]: h["health"] for h in json.loads(runs["status"].stdout)["sources"]
+        }
+        attention = fetch_json(base + "/archive/broken_sources.json?_shape=array")
+        assert [a["source_id"] for a in attention] == [
+            "down-portal",
+            "waf-portal",
+            runs["trs_source"],
+            "empty-column",
+        ]
+        history = {r["run_id"]: r for r in fetch_json(base + "/archive/run_history.json?_shape=array")}
+        assert history["r1"]["pages"] == runs["served1"][0] and history["r1"]["bytes"] == runs["served1"][1]
+        assert (history["r2"]["reports_new"], history["r2"]["reports_changed"]) == (1, 1)
+        assert (history["r2"]["unreachable_or_crashed"], history["r2"]["listed_no_reports"]) == (2, 2)
+        with urllib.request.urlopen(base + "/-/dashboards/operations", timeout=30) as resp:
+            assert resp.status == 200 and "抓取运维" in resp.read().decode("utf-8")
+        charts = yaml.safe_load((ROOT / "datasette" / "metadata.yml").read_text("utf-8"))["plugins"][
+            "datasette-dashboards"
+        ]["operations"]["charts"]
+
+        def chart(name, family=None):
+            sql = charts[name]["query"]
+            sql = re.sub(r"\[\[(.*?)\]\]", (lambda m: m.group(1)) if family else "", sql)
+            qs = urllib.parse.urlencode(
+                {"sql": sql, "_shape": "array", **({"family": family} if family else {})}
+            )
+            return fetch_json(f"{base}/archive.json?{qs}")
+
+        assert chart("broken-count") == [{"n": 3}] and chart("broken-count", "trs_wcm") == [{"n": 3}]
+        assert chart("broken-count", "vsb") == [{"n": 0}] and chart("empty-count") == [{"n": 1}]
+        assert chart("last-pages") == [{"n": runs["summary"]["r4"]["pages"]}]
+        per_run = {(r["run_id"], r["kind"]): r["n"] for r in chart("reports-per-run")}
+        assert per_run[("r1", "新 new")] == len(runs["truth1"]) and per_run[("r2", "变更 changed")] == 1
+        outcomes = {(r["run_id"], r["outcome"]): r["n"] for r in chart("outcomes-per-run")}
+        assert outcomes[("r2", "no_reports")] == 2 and outcomes[("r2", "ok")] == 5
+        assert [r["source_id"] for r in chart("attention")] == [
+            "down-portal",
+            "waf-portal",
+            runs["trs_source"],
+            "empty-column",
+        ]
+    finally:
+        proc.terminate()
+        proc.wait(15)
