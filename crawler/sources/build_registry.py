@@ -111,7 +111,7 @@ def derive(url: str, kind: str, guess: str) -> dict:
                 "note": "start URL is a report page: the Anhui platform spider finds the agency's 年报 list from it"}
     m = _JIYUE.match(path)
     if m:
-        return {"family": "jiyue_shtml", "start": url, "params": {},
+        return {"family": "jiyue_shtml", "start": url, "params": {}, "group": _url(parts, m.group("col")),
                 "note": "start URL is a report page (/YYYYMM/<32hex>.shtml): the 集约化 spider finds its column from it"}
     m = _SNOWFLAKE.match(path)
     if m:
@@ -162,6 +162,15 @@ def _listing_key(url: str) -> str:
     return p.netloc.lower().removeprefix("www.") + p.path + ("?" + p.query if p.query else "")
 
 
+def _group_key(d: dict, agency: str) -> str:
+    """Rows that make one source: the same listing; for the platforms entered from report pages, the
+    same column (集约化: several agencies' reports in one 年报 column) or the same agency on one host
+    (Anhui: a report page and the agency's platform page lead to the same 年报 list)."""
+    if d["family"] == "anhui_openness":
+        return f"anhui:{urlsplit(d['start']).netloc.lower().removeprefix('www.')}:{agency}"
+    return _listing_key(d.get("group") or d["start"])
+
+
 def _owner(candidates: list[dict]) -> dict:
     """The column's owner among the agencies listed in it: a listing row's agency, else the
     government (人民政府 / 办公室 / 办公厅), else the highest level."""
@@ -197,7 +206,7 @@ def build(csv_path: Path) -> tuple[dict[str, list[dict]], list[dict]]:
             left_rows.append({**base, "reason": f"region {row['region']!r} not resolved to a division"})
             continue
         d = derive(url, row["kind"], row["family_guess"])
-        groups[_listing_key(d["start"])].append({
+        groups[_group_key(d, agency)].append({
             "agency": agency, "annotation": annotation, "region": row["region"], "code": match.code,
             "region_note": match.note, "level": row["level"], "kind": row["kind"], "year": row["year"],
             "url": url, **d,
@@ -233,6 +242,9 @@ def build(csv_path: Path) -> tuple[dict[str, list[dict]], list[dict]]:
             "agency": owner["agency"], "region": owner["region"], "region_code": owner["code"],
             "level": owner["level"], "family": owner["family"], "start_urls": [owner["start"]],
         }
+        if owner["family"] in ("anhui_openness", "jiyue_shtml"):
+            # every way in that the rows show (the owner's first): one list, found from any of them
+            entry["start_urls"] += sorted({m["start"] for m in members} - {owner["start"]})
         if params:
             entry["params"] = params
         if covers:

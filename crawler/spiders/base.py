@@ -23,6 +23,7 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import TextResponse
 from scrapy.responsetypes import responsetypes
 from scrapy.spidermiddlewares.httperror import HttpError
+from w3lib.url import canonicalize_url
 
 from crawler.capture import META_CAPTURE_ID, META_FILENAME, META_PARENT, META_ROLE, META_TITLE, get_store
 from crawler.filenames import ATTACHMENT_EXTS
@@ -60,6 +61,7 @@ class XxgkSpider(scrapy.Spider):
         self.hosts = {urlsplit(u).netloc.lower() for u in self.start_urls}
         self.domains = {registrable_domain(h) for h in self.hosts}
         self.max_pages = int(self.params.get("max_pages", 200))
+        self._asked_reports: dict[str, str] = {}  # canonical URL -> the URL requested this run
 
     # ---- context -------------------------------------------------------------------------------
     @property
@@ -140,6 +142,14 @@ class XxgkSpider(scrapy.Spider):
         """Request for an annual-report page, or None when the incremental rules say skip."""
         if not (self.in_portal(url) or self.in_domain(url)):
             return None
+        key = canonicalize_url(url)
+        if key in self._asked_reports:
+            # asked for already this run (an entry page, an agency-year from params): a listing
+            # that shows it now gives its date, so that the next crawl can skip it
+            if listed_date and self.store:
+                self.store.set_listed_date(self._asked_reports[key], self.source["id"], listed_date, self.run_id)
+            return None
+        self._asked_reports[key] = url
         self.count("reports_listed")
         store = self.store
         prev = store.latest_ok(url) if store else None

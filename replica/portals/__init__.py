@@ -2,6 +2,6 @@
 
 See world.py for the interface (ReplicaWorld) and each family module for its URL shapes."""
 
-from .world import FAMILIES, Portal, ReplicaReport, ReplicaWorld
+from .world import FAMILIES, PLATFORM_FAMILIES, Portal, ReplicaReport, ReplicaWorld
 
-__all__ = ["FAMILIES", "Portal", "ReplicaReport", "ReplicaWorld"]
+__all__ = ["FAMILIES", "PLATFORM_FAMILIES", "Portal", "ReplicaReport", "ReplicaWorld"]

@@ -46,6 +46,33 @@ PLACES: dict[str, tuple[Place, ...]] = {
         Place("广东省江门市", "江门市", "440700", "prefecture", "gd-jiangmen"),
         Place("广东省阳江市", "阳江市", "441700", "prefecture", "gd-yangjiang"),
     ),
+    "anhui_openness": (
+        Place("安徽省铜陵市", "铜陵市", "340700", "prefecture", "ah-tongling-gk"),
+        Place("安徽省池州市", "池州市", "341700", "prefecture", "ah-chizhou"),
+        Place("安徽省宣城市", "宣城市", "341800", "prefecture", "ah-xuancheng"),
+        Place("安徽省亳州市涡阳县", "涡阳县", "341621", "county", "ah-guoyang"),
+        Place("安徽省马鞍山市花山区", "马鞍山市花山区", "340503", "county", "ah-huashan"),
+    ),
+    "jiyue_shtml": (
+        Place("江西省宜春市靖安县", "靖安县", "360925", "county", "jx-jingan"),
+        Place("新疆维吾尔自治区乌鲁木齐市", "乌鲁木齐市", "650100", "prefecture", "xj-urumqi"),
+        Place("西藏自治区林芝市", "林芝市", "540400", "prefecture", "xz-linzhi"),
+        Place("海南省三亚市海棠区", "三亚市海棠区", "460202", "county", "hi-haitang"),
+        Place("陕西省汉中市", "汉中市", "610700", "prefecture", "sn-hanzhong"),
+    ),
+    "shaanxi_snowflake": (
+        Place("陕西省西安市高陵区", "西安市高陵区", "610117", "county", "sn-gaoling"),
+        Place("陕西省延安市富县", "富县", "610628", "county", "sn-fuxian"),
+        Place("陕西省延安市黄龙县", "黄龙县", "610631", "county", "sn-huanglong"),
+        Place("陕西省杨凌示范区", "杨凌示范区", "610403", "county", "sn-yangling"),
+    ),
+    "hanweb_xxgk": (
+        Place("浙江省温州市", "温州市", "330300", "prefecture", "zj-wenzhou-gk"),
+        Place("浙江省丽水市", "丽水市", "331100", "prefecture", "zj-lishui-gk"),
+        Place("山东省济宁市", "济宁市", "370800", "prefecture", "sd-jining-gk"),
+        Place("山东省泰安市", "泰安市", "370900", "prefecture", "sd-taian-gk"),
+        Place("辽宁省大连市", "大连市", "210200", "prefecture", "ln-dalian-gk"),
+    ),
     "json_api": (
         Place("中华人民共和国", "国家", "100000", "central", "gov"),
     ),

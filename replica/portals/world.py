@@ -33,6 +33,8 @@ from .server import PortalServer, Request, Response
 from .site import Site
 
 FAMILIES = ("hanweb_jcms", "trs_wcm", "vsb", "gkmlpt", "json_api", "generic")
+# provincial platforms (../shared/sources/platforms.md): worlds hold them when asked for by name
+PLATFORM_FAMILIES = ("anhui_openness", "jiyue_shtml", "shaanxi_snowflake", "hanweb_xxgk")
 FIRST_HOST = 10  # portals live on 127.0.0.10, 127.0.0.11, ... 127.0.0.254, then 127.0.1.10 ...
 HOSTS_PER_BLOCK = 255 - FIRST_HOST
 
@@ -113,7 +115,7 @@ def series_findings(reports: list[ReplicaReport]) -> dict[str, set[str]]:
 
 
 def _site_class(family: str) -> type[Site]:
-    from . import generic, gkmlpt, hanweb, jsonapi, trs, vsb
+    from . import anhui, generic, gkmlpt, hanweb, hanweb_xxgk, jiyue, jsonapi, shaanxi, trs, vsb
 
     return {
         "hanweb_jcms": hanweb.HanwebSite,
@@ -122,6 +124,10 @@ def _site_class(family: str) -> type[Site]:
         "gkmlpt": gkmlpt.GkmlptSite,
         "json_api": jsonapi.JsonApiSite,
         "generic": generic.GenericSite,
+        "anhui_openness": anhui.AnhuiSite,
+        "jiyue_shtml": jiyue.JiyueSite,
+        "shaanxi_snowflake": shaanxi.ShaanxiSite,
+        "hanweb_xxgk": hanweb_xxgk.HanwebXxgkSite,
     }[family]
 
 
@@ -168,9 +174,9 @@ class ReplicaWorld:
         series_breaks: float = 0.15,
         notices: bool = False,
     ):
-        unknown = set(families) - set(FAMILIES)
+        unknown = set(families) - set(FAMILIES) - set(PLATFORM_FAMILIES)
         if unknown:
-            raise ValueError(f"unknown families {sorted(unknown)}; expected some of {FAMILIES}")
+            raise ValueError(f"unknown families {sorted(unknown)}; expected some of {FAMILIES + PLATFORM_FAMILIES}")
         if not years:
             raise ValueError("years must not be empty")
         self.seed = seed

@@ -47,6 +47,10 @@ def test_shipped_registry_validates():
     for family in ("anhui_openness", "jiyue_shtml", "shaanxi_snowflake", "hanweb_xxgk", "gkmlpt", "vsb"):
         assert s["by_family"].get(family, 0) >= 4, family
     assert main(["sources", "check"]) == 0
+    # every family of the shipped registry has its spider (a source is a line, the family its class)
+    from crawler.spiders import SPIDERS
+
+    assert {e["family"] for e in shipped()} <= set(SPIDERS)
 
 
 @needs_csv
