@@ -48,9 +48,13 @@ class AnhuiOpennessSpider(PlatformHtmlSpider):
             and any(w in (el.text or "") for w in _BREADCRUMB_WORDS)
         ]
         for el in crumbs:
-            found = [link.url for link in link_rows(el, response.url) if self.is_list_url(link.url)]
-            if found:
-                return found[-1:]
+            # the words may sit in a <span> beside the links: then its parent holds them
+            for holder in (el, el.getparent()):
+                if holder is None or len(holder.xpath(".//a")) > 8:  # a small breadcrumb, not the page
+                    continue
+                found = [link.url for link in link_rows(holder, response.url) if self.is_list_url(link.url)]
+                if found:
+                    return found[-1:]
         return [
             link.url
             for link in link_rows(doc, response.url)

@@ -111,8 +111,9 @@ class HanwebXxgkSpider(XxgkSpider):
             return
         pages = 1
         text = doc.text_content()
-        for rx in _PAGES:
-            pages = max([pages, *(int(n) for n in rx.findall(text if rx is _PAGES[0] else response.text))])
+        # 共N页 in the visible text, funGoPage(…, n) in the links' script
+        for rx, where in zip(_PAGES, (text, response.text), strict=True):
+            pages = max([pages, *(int(n) for n in rx.findall(where))])
         for n in range(2, min(pages, self.max_pages) + 1):
             yield self.search_request(search_url, n)
 

@@ -146,8 +146,10 @@ class AnhuiSite(Site):
             if last is None
             else last
         )
+        # older templates put the words in a <span> beside the links
+        where = "<span>您现在所在的位置：</span>" if self.variant in ("annual", "mongo") else "您现在所在的位置："
         return (
-            f'<div class="wz">您现在所在的位置：<a href="/">网站首页</a> &gt; <a href="/openness/">政府信息公开</a>'
+            f'<div class="wz">{where}<a href="/">网站首页</a> &gt; <a href="/openness/">政府信息公开</a>'
             f' &gt; <a href="/XxgkContent/showList/{self.branch}/0/page_1.html">{esc(self.agency.name)}</a>{tail}</div>'
         )
 
