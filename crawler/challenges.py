@@ -22,7 +22,10 @@ _GENERIC = re.compile(
     "安全验证|滑动验证|人机验证|访问验证|请开启JavaScript|请启用JavaScript|请打开浏览器的JavaScript".encode()
 )
 _JS_COOKIE_RELOAD = re.compile(rb"document\.cookie\s*=.{0,400}?(location|reload)", re.S)
+_SCRIPT_OR_STYLE = re.compile(rb"<(script|style)\b.*?</\1\s*>", re.S | re.I)
+_TAG = re.compile(rb"<[^>]*>")
 SMALL_PAGE = 8 * 1024
+CONTENT_TEXT = 200  # visible bytes (UTF-8: ~70 Chinese characters) that make a 2xx page content
 SCAN_BYTES = 32 * 1024
 
 
@@ -36,6 +39,9 @@ def detect(status: int, headers: dict[str, str], body: bytes) -> str | None:
     if ctype and "html" not in ctype and "javascript" not in ctype and "text/plain" not in ctype:
         return None  # attachments, JSON APIs
     head = body[:SCAN_BYTES]
+    # a WAF that passed us also injects its script into the real pages: a 2xx page with text is content
+    if 200 <= status < 300 and _visible_text(head) >= CONTENT_TEXT:
+        return None
     for kind, pattern in _SIGNATURES:
         if pattern.search(head):
             return kind
@@ -45,3 +51,9 @@ def detect(status: int, headers: dict[str, str], body: bytes) -> str | None:
         if _GENERIC.search(head):
             return "verification_page"
     return None
+
+
+def _visible_text(html: bytes) -> int:
+    """Bytes of text outside scripts, styles and tags (whitespace left out)."""
+    text = _TAG.sub(b"", _SCRIPT_OR_STYLE.sub(b"", html))
+    return len(re.sub(rb"\s+|&nbsp;", b"", text))

@@ -97,6 +97,9 @@ def run_update(args) -> int:
     data = Path(args.data).resolve()
     try:
         lock = FileLock(data / UPDATE_LOCK).acquire()
+    except OSError as exc:  # DATA unusable (a file, no permission, disk full)
+        print(f"xxgk update: cannot use {data}: {exc} (exit {EXIT_FATAL})", file=sys.stderr)
+        return EXIT_FATAL
     except LockBusy as exc:
         print(
             f"xxgk update: another update is running on {data}: {exc}; exiting (code {EXIT_LOCKED})",
