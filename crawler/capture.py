@@ -110,6 +110,9 @@ class CaptureMiddleware:
             if role != "robots":  # robots.txt failures are the robots middleware's to handle
                 raise IgnoreRequest(f"challenge: {challenge} (HTTP {response.status})")
             return response
+        if role != "robots" and response.status < 400:
+            # the portal answered (a page, a 304, a redirect): a source with none is unreachable
+            self.stats.inc_value("xxgk/answered")
         if 200 <= response.status < 300:
             self.stats.inc_value(f"xxgk/{role}")
             if role == "report":

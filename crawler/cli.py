@@ -44,7 +44,7 @@ def source_history_row(run_id: str, src: dict, stats: dict, started: str, finish
         "attachments": get("attachments"), "errors": get("errors"), "failures": failures,
         "bytes": get("bytes"), "crashed": crashed, "challenges": get("challenges"), "hosts": hosts,
     }
-    row["outcome"] = run_outcome(row)
+    row["outcome"] = run_outcome(row, answered=get("answered"))
     return row
 
 

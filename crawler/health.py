@@ -2,8 +2,8 @@
 site's ``source_health`` table say about each portal.
 
 Each run of a source has an outcome (``run_outcome``): ``ok``; ``crashed`` (the spider raised);
-``unreachable`` (no listing page answered); ``challenged`` (no listing page answered and the host sent
-an anti-bot challenge); ``no_reports`` (listing pages answered, no annual-report row on them);
+``unreachable`` (no page answered); ``challenged`` (no page answered and the host sent an anti-bot
+challenge); ``no_reports`` (the portal answered, no annual-report row was listed);
 ``killed`` (the crawl process died: neither success nor failure). A run *fails* when it crashed, was
 unreachable or challenged, or found no reports although an earlier run of the source did: the listing
 changed shape (a redesign, a moved column). A source whose listings never showed a report is ``empty``
@@ -50,13 +50,19 @@ HEALTH_COLUMNS = (
 )
 
 
-def run_outcome(row: dict) -> str:
-    """The outcome of one run of one source (a run_sources row or its dict before it is stored)."""
+def run_outcome(row: dict, answered: int | None = None) -> str:
+    """The outcome of one run of one source (a run_sources row or its dict before it is stored).
+
+    ``answered``: responses below 400 other than robots.txt and challenges (the crawler's
+    ``xxgk/answered`` counter); without it, successful listings, report pages and attachments count.
+    A source entered through report pages (no listing) that answer 304 is reachable, not unreachable."""
     if row.get("status") == "killed":
         return "killed"
     if row.get("crashed"):
         return "crashed"
-    if not row.get("listings"):
+    if answered is None:
+        answered = (row.get("listings") or 0) + (row.get("reports") or 0) + (row.get("attachments") or 0)
+    if not answered:
         failures = _json(row.get("failures"))
         return "challenged" if row.get("challenges") or failures.get("challenge") else "unreachable"
     if not row.get("reports_listed"):
@@ -220,7 +226,7 @@ def _reason(last: dict, row: dict, n: int) -> str:
         return f"anti-bot challenge instead of the listing (hosts: {hosts}); {runs}"
     if o == "crashed":
         return f"spider crashed: {last.get('crashed')}; {runs}"
-    return f"no listing page answered ({_kinds(_json(last.get('failures')))}); {runs}"
+    return f"no page answered ({_kinds(_json(last.get('failures')))}); {runs}"
 
 
 def host_health(conn: sqlite3.Connection) -> list[dict]:

@@ -298,7 +298,7 @@ def test_first_update_summary_counts_what_the_servers_answered(runs):
     assert summary_line(out, "pages").startswith(f"{pages} responses,") and f"({nbytes} bytes)" in out
     assert summary_line(out, "reports") == f"{n_reports} listed, {n_reports} new, 0 changed"
     assert summary_line(out, "sources").startswith("9 crawled: 7 ok, 2 failed")
-    assert re.search(r"new +down-portal .*no listing page answered \(connection 1\)", out)
+    assert re.search(r"new +down-portal .*no page answered \(connection 1\)", out)
     assert re.search(r"new +waf-portal .*anti-bot challenge", out)
     assert summary_line(out, "exit") == "4"
 
