@@ -29,6 +29,9 @@ class Table:
     spans_known: bool = True
     page: int | None = None  # PDF: page where the table starts
     clipped: bool = False  # set by grid() when spans reached past MAX_GRID_WIDTH and were cut
+    # PDF: x of each grid column's left edge and of the right edge (joins a table continued on the next
+    # page whose rows there draw fewer column rulings)
+    xs: tuple[float, ...] | None = None
 
     def grid(self) -> list[list[Cell | None]]:
         """Expand spans into a rectangular grid; a merged cell appears in every slot it covers."""

@@ -16,6 +16,19 @@ TABLE_SETTINGS = {"vertical_strategy": "lines", "horizontal_strategy": "lines", 
                   "join_tolerance": 3, "intersection_tolerance": 3}
 
 _PAGE_NUMBER = re.compile(r"^[\s\-—–－·•]*(第\s*)?[\dIVXivx]+(\s*页)?(\s*[/／共]\s*\d+\s*页?)?[\s\-—–－·•]*$")
+# what a browser prints around a web page: the date and time with the page's title on top, the URL
+# and the page count at the bottom (Chrome/Edge "2023/3/15 上午10:21 <title>", "http://… 1/3";
+# Firefox "<title> … http://…", "1 of 3")
+_PRINT_HEADER = re.compile(r"^(?:\d{4}[/.-]\d{1,2}[/.-]\d{1,2}|\d{1,2}/\d{1,2}/\d{2,4}),?\s*(?:(?:上午|下午|AM|PM)\s*)?"
+                           r"\d{1,2}:\d{2}(?::\d{2})?(?:\s*(?:AM|PM))?\s*(.*)$", re.I)
+_PRINT_URL = re.compile(r"^(.*?)\s*(?:https?|file)://\S+\s*(?:\d+\s*/\s*\d+|\d+\s+of\s+\d+|第\s*\d+\s*页.*)?$")
+_PAGE_OF = re.compile(r"^\d+\s+of\s+\d+$")
+# the portal's footer under a printed report page (打印本页/关闭窗口 buttons, ICP and 公安 filings)
+_SITE_FOOTER = re.compile(r"打印本页|关闭窗口|【打印】|【关闭】|ICP备|公网安备|网站标识码|版权所有|^主办单位[:：]")
+# a portal page's own lines: the metadata strip, the breadcrumb, accessibility links, the footer
+_PORTAL = re.compile(r"打印本页|关闭窗口|【打印】|【关闭】|ICP备|公网安备|网站标识码|版权所有|主办单位[:：]|承办单位[:：]"
+                     r"|浏览次数|访问量|字号[:：]|当前位置|您现在的位置|无障碍|长者模式")
+_SENTENCE_END = ("。", "！", "？", "；", "!", "?", ";")
 _HEADING = re.compile(r"^\s*([一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)]|\d+\s*[.、．](?!\d))")
 _PLACEHOLDER_TITLES = {"(anonymous)", "untitled", "无标题", "(unspecified)"}
 
@@ -109,13 +122,14 @@ def _read(data: bytes) -> Document:
             issues.append(_issue("parse.pdf_rotated", "warning",
                                  f"page {i + 1} is displayed rotated; its tables may be transposed"))
     assembler = _Assembler(_line_width(page_texts))
+    assembler.footer = (len(page_texts) - 1, _site_footer(page_texts[-1]))
     for i, text in enumerate(page_texts):
         if i in page_tables:
             assembler.add_table_page(i, page_tables[i])
         else:
             assembler.add_lines(i, text.replace("\r\n", "\n").split("\n"))
     assembler.flush()
-    return Document(blocks=assembler.blocks, format="pdf", title_hint=title, issues=issues)
+    return Document(blocks=assembler.blocks, format="pdf", title_hint=title or assembler.print_title, issues=issues)
 
 
 def _title(pdf) -> str | None:
@@ -176,7 +190,7 @@ def _grid_table(textpage, view, cells, page_index: int) -> Table:
             raw = textpage.get_text_bounded(*view.page_rect(x0 + 0.5, y0 + 0.5, x1 - 0.5, y1 - 0.5))
             line.append(Cell(_cell_text(raw), rowspan=max(rowspan, 1), colspan=max(colspan, 1)))
         out.append(line)
-    return Table(rows=out, page=page_index + 1)
+    return Table(rows=out, page=page_index + 1, xs=(*xs, max(c[2] for c in cells)))
 
 
 def _cell_text(raw: str) -> str:
@@ -263,7 +277,7 @@ def _table(table, page_index: int) -> Table:
             text = _cell_text(texts[r][c] or "")
             line.append(Cell(text, rowspan=max(rowspan, 1), colspan=max(colspan, 1)))
         out.append(line)
-    return Table(rows=out, page=page_index + 1)
+    return Table(rows=out, page=page_index + 1, xs=(*xs, max(c[2] for c in table.cells)))
 
 
 # ---------------------------------------------------------------- assembly
@@ -272,16 +286,20 @@ class _Assembler:
     """Lines -> paragraphs (a full-width line continues into the next), tables in order, and a table
     that opens a page with nothing above it joined to a table that closed the previous page."""
 
-    def __init__(self, width: int):
+    def __init__(self, width: float):
         self.width = width  # characters in a full line of body text
         self.blocks: list = []
         self.lines: list[str] = []  # the paragraph being built
         self.para_open = False
         self.table_open = False  # the last block is a table with nothing after it yet
+        self.print_title: str | None = None  # the page title a browser printed on top of the pages
+        self.footer: tuple[int, set[str]] = (-1, set())  # (last page, its site footer lines)
 
     def add_lines(self, page: int, lines: list[str]) -> None:
         lines = [line.strip() for line in lines]
-        lines = [line for line in lines if line and not _PAGE_NUMBER.match(line)]
+        lines = [line for line in lines if line and not _PAGE_NUMBER.match(line) and not self._print_chrome(line)]
+        if page == self.footer[0] and self.footer[1]:
+            lines = [line for line in lines if line not in self.footer[1]]
         if not lines:
             return
         for line in lines:
@@ -290,8 +308,28 @@ class _Assembler:
             else:
                 self.flush()
                 self.lines = [line]
-            self.para_open = len(line) >= 0.9 * self.width
+            # a full line goes on in the next one, unless the next one cannot be the end of a paragraph
+            # (an agency name under a last sentence that happened to fill its line)
+            self.para_open = _visual_len(line) >= 0.9 * self.width and not _PORTAL.search(line)
+            if self.lines and len(self.lines) > 1 and _short_unpunctuated(line, self.width) \
+                    and self.lines[-2].endswith(_SENTENCE_END):
+                self.lines.pop()
+                self.flush()
+                self.lines = [line]
         self.table_open = False
+
+    def _print_chrome(self, line: str) -> bool:
+        """A line of the header or footer a browser prints on every page of a web page."""
+        m = _PRINT_HEADER.match(line)
+        if m:
+            rest = _PRINT_URL.match(m.group(1))  # Firefox: title and URL on one line
+            self.print_title = self.print_title or (rest.group(1) if rest else m.group(1)).strip() or None
+            return True
+        m = _PRINT_URL.match(line)
+        if m and len(m.group(1)) <= 60:
+            self.print_title = self.print_title or m.group(1).strip() or None
+            return True
+        return bool(_PAGE_OF.match(line))
 
     def add_table_page(self, page: int, blocks: list) -> None:
         first = True
@@ -313,6 +351,12 @@ class _Assembler:
     def _join(self, table: Table) -> bool:
         prev = self.blocks[-1]
         prev_grid, grid = prev.grid(), table.grid()
+        if prev_grid and grid and len(prev_grid[0]) != len(grid[0]):
+            # one part draws fewer column rulings (its rows merge cells the other draws apart)
+            if _regrid(table, prev.xs):
+                grid = table.grid()
+            elif _regrid(prev, table.xs):
+                prev_grid = prev.grid()
         if not prev_grid or not grid or len(prev_grid[0]) != len(grid[0]):
             return False
         # A repeated header: drop the rows that equal the previous table's first rows.
@@ -335,17 +379,69 @@ class _Assembler:
             self.table_open = False
 
 
-def _line_width(page_texts: list[str]) -> int:
+def _line_width(page_texts: list[str]) -> float:
     """The length of a full line: the longest text line, at least 20 characters (official documents
-    set 28 characters a line; a page of short lines has no wrapped paragraphs)."""
-    longest = max((len(line.strip()) for text in page_texts for line in text.splitlines()), default=0)
+    set 28 characters a line; a page of short lines has no wrapped paragraphs). The lines a browser or
+    the portal prints around a report page are small print, longer than the report's: not counted."""
+    longest = 0
+    for text in page_texts:
+        for line in text.splitlines():
+            line = line.strip()
+            if len(line) > longest and not _portal_line(line):
+                longest = max(longest, _visual_len(line))
     return max(longest, 20)
+
+
+def _visual_len(line: str) -> float:
+    """Characters counted by the room they take: Latin letters and digits half a CJK character."""
+    return sum(0.55 if ord(ch) < 0x2E80 else 1.0 for ch in line)
+
+
+def _portal_line(line: str) -> bool:
+    return bool(_PRINT_HEADER.match(line) or _PRINT_URL.match(line) or _PORTAL.search(line))
+
+
+def _short_unpunctuated(line: str, width: int) -> bool:
+    return len(line) < 0.6 * width and not line.endswith(("。", "！", "？", "；", "，", "、", "）", ")", "”", "\"", "：", ":"))
+
+
+def _site_footer(text: str) -> set[str]:
+    """The lines of a portal's footer at the end of the last page: from the first footer line among
+    the last twelve lines to the end."""
+    lines = [line.strip() for line in text.replace("\r\n", "\n").split("\n") if line.strip()]
+    tail = lines[-12:]
+    for i, line in enumerate(tail):
+        if _SITE_FOOTER.search(line):
+            return set(tail[i:])
+    return set()
 
 
 def _all_cjk_joins(lines: list[str]) -> bool:
     """Join wrapped lines without a space unless both sides of a join are Latin letters or digits."""
     return not any(a[-1:].isascii() and a[-1:].isalnum() and b[:1].isascii() and b[:1].isalnum()
                    for a, b in zip(lines, lines[1:], strict=False))
+
+
+def _regrid(table: Table, xs: tuple[float, ...] | None, tol: float = 3.0) -> bool:
+    """Put the table on the finer column grid ``xs`` when its own column rulings are a subset of
+    them and span the same width: True when done."""
+    if not xs or not table.xs or len(table.xs) >= len(xs):
+        return False
+    idx = []
+    for x in table.xs:
+        j = min(range(len(xs)), key=lambda k: abs(xs[k] - x))
+        if abs(xs[j] - x) > tol:
+            return False
+        idx.append(j)
+    if idx[0] != 0 or idx[-1] != len(xs) - 1:
+        return False
+    pos = cell_positions(table)
+    for row in table.rows:
+        for cell in row:
+            c = pos[id(cell)][1]
+            cell.colspan = idx[min(c + cell.colspan, len(idx) - 1)] - idx[c]
+    table.xs = xs
+    return True
 
 
 def _extend_spans(prev: Table, rows: list[list[Cell]]) -> None:

@@ -5,9 +5,11 @@ compared with the generator's truth."""
 import re
 
 import pytest
+from printed_pdf import Portal, pdf_of
 
 from parsers import parse
 from replica.render import render
+from replica.render.layout import Para, build
 from replica.reports import generate
 
 PARTS = (
@@ -146,15 +148,21 @@ def test_title_in_several_paragraphs_of_a_text(lines):
 def test_lines_above_a_whole_title_are_not_joined():
     for above in ("某某市人民政府办公室", "某政办〔2021〕3号", "2021年", "当前位置：首页 > 年报"):
         text = "\n".join([above, "某某县统计局2020年政府信息公开工作年度报告", "一、总体情况", "甲。"])
-        assert parse(text.encode(), filename="r.txt")["metadata"]["title"] == "某某县统计局2020年政府信息公开工作年度报告"
-    text = "\n".join(["某某县统计局", "标题：某某县统计局2020年政府信息公开工作年度报告", "一、总体情况", "甲。"])
-    assert parse(text.encode(), filename="r.txt")["metadata"]["title"] == "某某县统计局2020年政府信息公开工作年度报告"
+        assert (
+            parse(text.encode(), filename="r.txt")["metadata"]["title"]
+            == "某某县统计局2020年政府信息公开工作年度报告"
+        )
+    text = "\n".join(
+        ["某某县统计局", "标题：某某县统计局2020年政府信息公开工作年度报告", "一、总体情况", "甲。"]
+    )
+    assert (
+        parse(text.encode(), filename="r.txt")["metadata"]["title"]
+        == "某某县统计局2020年政府信息公开工作年度报告"
+    )
 
 
 def _split_title_blocks(spec, fmt, split):
     """The generated report's blocks with its title printed as the paragraphs ``split`` cuts it into."""
-    from replica.render.layout import Para, build
-
     blocks = build(spec, fmt)
     assert blocks[0].kind == "title"
     parts, rest = [], spec.title
@@ -179,3 +187,81 @@ def test_generated_title_in_several_paragraphs(fmt, split, monkeypatch):
     result = parse(data, filename=f"r.{fmt if fmt != 'text' else 'txt'}")
     assert_truth(result, spec)
     assert result["metadata"]["agency"] == spec.agency
+
+
+# --- 2. a portal page printed to PDF by a browser --------------------------------------------------
+
+
+def _with_filler(blocks: list, before: str, n: int) -> list:
+    """``n`` short paragraphs before the part heading ``before``: moves the page breaks through the tables."""
+    at = next(i for i, b in enumerate(blocks) if isinstance(b, Para) and b.text.startswith(before))
+    return blocks[:at] + [Para("本年度持续做好公开工作。" * 2)] * n + blocks[at:]
+
+
+def _assert_browser_print(result, spec):
+    assert_truth(result, spec)
+    m = result["metadata"]
+    assert (m["agency"], m["year"], m["published"]) == (spec.agency, spec.year, spec.published.isoformat())
+    assert m["sections"]["problems"] == spec.sections["problems"]
+    assert m["sections"]["other"] == spec.sections["other"]
+    text = "".join(v or "" for v in m["sections"].values())
+    assert "http://" not in text and "上午10:21" not in text  # the page chrome is not report text
+    assert not [i for i in result["issues"] if i["rule"].startswith("completeness.")]
+
+
+@pytest.mark.parametrize(
+    ("seed", "template", "meta", "body_title"),
+    [
+        (3, "2021", "cells", True),
+        (3, "2021", "one_cell", False),
+        (3, "2021", "lines", True),
+        (5, "2019", "cells", True),
+        (5, "2019", "lines", False),
+        (8, "2019", "one_cell", True),
+        (11, "2021", "cells", True),
+        (12, "2019", "lines", True),
+    ],
+)
+def test_browser_printed_portal_page(seed, template, meta, body_title):
+    spec = generate(seed, template)
+    portal = Portal(site=spec.agency, meta=meta, body_title=body_title)
+    data = pdf_of(build(spec, "pdf"), spec.title, portal)
+    result = parse(data, filename="r.pdf")
+    _assert_browser_print(result, spec)
+
+
+@pytest.mark.parametrize(
+    ("seed", "template", "before", "n"),
+    [
+        (3, "2021", "三、", 6),
+        (8, "2019", "三、", 3),
+        (5, "2019", "三、", 9),
+        (5, "2019", "二、", 0),
+        (3, "2021", "二、", 12),
+        (8, "2019", "四、", 20),
+    ],
+)
+def test_browser_print_page_breaks_inside_the_tables(seed, template, before, n):
+    # the browser's header and footer lines sit between the two parts of a table cut by a page break
+    spec = generate(seed, template)
+    data = pdf_of(_with_filler(build(spec, "pdf"), before, n), spec.title, Portal(site=spec.agency))
+    _assert_browser_print(parse(data, filename="r.pdf"), spec)
+
+
+def test_browser_print_title_from_the_page_title_alone():
+    # no title among the page's paragraphs (only in the 标题 table cell, the page header and the PDF's
+    # title): the page's <title> without the site's name
+    spec = generate(3, "2021")
+    portal = Portal(site=spec.agency, meta="cells", heading=False, body_title=False)
+    data = pdf_of(build(spec, "pdf"), spec.title, portal)
+    result = parse(data, filename="r.pdf")
+    assert result["metadata"]["title"] == spec.title
+    assert_truth(result, spec)
+
+
+@pytest.mark.parametrize(("seed", "template", "n"), [(5, "2019", 10), (5, "2019", 14), (5, "2019", 16)])
+def test_table_continued_on_a_page_with_fewer_column_rulings(seed, template, n):
+    # the agency's own PDF: a table cut where one part's rows merge cells the other part draws apart
+    spec = generate(seed, template)
+    data = pdf_of(_with_filler(build(spec, "pdf"), "二、", n), spec.title)
+    assert_truth(parse(data, filename="r.pdf"), spec)

@@ -1,0 +1,6 @@
+"""The parser tests import their document builders (printed_pdf) from beside them."""
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
