@@ -11,7 +11,7 @@ from functools import cache
 
 from parsers.collect import Collector
 from parsers.keys import all_keys
-from parsers.labels import LabelIndex, norm
+from parsers.labels import LabelIndex, norm, squash
 from parsers.tables import GridView
 from parsers.values import header_unit
 
@@ -64,11 +64,60 @@ def _item_cell(items: LabelIndex, nonblank: list[tuple[int, str]]):
     return None, None
 
 
+def _stacked(items: LabelIndex, nonblank: list[tuple[int, str]]):
+    """(position, items) when one of the row's first cells holds several item labels, one a line
+    (行政处罚 and 行政强制 in one ruled cell), else None."""
+    for i, (_c, t) in enumerate(nonblank[:2]):
+        lines = [x for x in t.split("\n") if x.strip()]
+        if len(lines) == 1 and 4 <= len(lines[0]) <= 24 and not items.match(lines[0], loose=False):
+            # the line break lost ("行政处罚行政强制"): two labels end to end
+            s = squash(lines[0])
+            for k in range(2, len(s) - 1):
+                a, b = items.match(s[:k], loose=False), items.match(s[k:], loose=False)
+                if a and b and a != b:
+                    return i, [a, b]
+        if len(lines) < 2:
+            continue
+        names = [items.match(x, loose=False) for x in lines]
+        if all(names) and len(set(names)) == len(names):
+            return i, names
+    return None
+
+
+def _one_line_values(cells: list[tuple[int, str]], label_c: int) -> bool:
+    return all("\n" not in t.strip() for c, t in cells if c > label_c)
+
+
+def _pair(view: GridView, cells, label_c: int, header: dict, order: list) -> list:
+    """(column, text, header) of the value cells right of the label."""
+    after = [(c, t) for c, t in cells if c > label_c]
+    if view.spans_known:
+        return [(c, t, header.get(c)) for c, t in after]
+    k = len(order)
+    return [(c, t, order[k - len(after) + i] if 0 <= k - len(after) + i < k else None)
+            for i, (c, t) in enumerate(after)]
+
+
+def _split_values(view: GridView, out: Collector, r: int, cells, label_c: int, names: list[str],
+                  header: dict, order: list) -> None:
+    """Several items in one ruled row: every cell holds one line per item, in the same order."""
+    label = " / ".join(names)
+    for c, t, h in _pair(view, cells, label_c, header, order):
+        ref = view.ref(r, c)
+        lines = [x for x in t.split("\n") if x.strip()]
+        if h and len(lines) == len(names):
+            for name, line in zip(names, lines, strict=True):
+                out.value(f"proactive.{name}.{h[0]}", line, 2, ref, unit=h[1])
+            continue
+        out.cell(2, r, c, t, label, h[2] if h else None, ref)
+
+
 def map_table(view: GridView, out: Collector) -> None:
     table = 2
     items, measures = _indexes()
     header: dict[int, tuple[str, str | None, str]] = {}  # column -> (measure, unit, label)
     order: list[tuple[str, str | None, str]] = []  # the header's measures left to right (text dumps)
+    pending: list[str] = []  # items of a merged label still waiting for their rows (text dumps)
     for r in range(len(view.texts)):
         cells = view.logical(r)
         nonblank = [(c, t) for c, t in cells if t.strip()]
@@ -76,8 +125,34 @@ def map_table(view: GridView, out: Collector) -> None:
             continue
         if "二十条" in norm(nonblank[0][1]) and len(nonblank) == 1:
             continue  # block caption
-        at, item = _item_cell(items, nonblank)
-        if item is None:
+        stacked = _stacked(items, nonblank)
+        at, item = _item_cell(items, nonblank) if stacked is None else (None, None)
+        if item is None and stacked is None:
+            if pending and not cells[0][1].strip():
+                # a text dump: the row below a merged two-item label, which prints as an empty cell
+                at, item, pending = None, pending[0], pending[1:]
+                nonblank = [cells[0], *nonblank]
+                at = 0
+        if stacked is not None:
+            at, names = stacked
+            label_c = nonblank[at][0]
+            first = r
+            while first > 0 and view.spans_known and view.ids[first - 1][label_c] == view.ids[r][label_c]:
+                first -= 1
+            last = r
+            while last + 1 < len(view.texts) and view.spans_known \
+                    and view.ids[last + 1][label_c] == view.ids[r][label_c]:
+                last += 1
+            if last > first or (not view.spans_known and _one_line_values(cells, label_c)):
+                # one label cell beside a row of values per item ("行政处罚\n行政强制" over two rows)
+                if last - first + 1 == len(names):
+                    item = names[r - first]
+                elif last == first:
+                    item, pending = names[0], names[1:]
+            else:
+                _split_values(view, out, r, cells, label_c, names, header, order)
+                continue
+        if item is None and stacked is None:
             found = {c: measures.match(t) for c, t in nonblank}
             if any(found.values()):
                 header, order = {}, []

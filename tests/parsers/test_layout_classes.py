@@ -9,7 +9,7 @@ from printed_pdf import Portal, pdf_of
 
 from parsers import parse
 from replica.render import render
-from replica.render.layout import Para, build
+from replica.render.layout import LCell, LTable, Para, build
 from replica.reports import generate
 
 PARTS = (
@@ -265,3 +265,65 @@ def test_table_continued_on_a_page_with_fewer_column_rulings(seed, template, n):
     spec = generate(seed, template)
     data = pdf_of(_with_filler(build(spec, "pdf"), "二、", n), spec.title)
     assert_truth(parse(data, filename="r.pdf"), spec)
+
+
+# --- 4. 行政处罚 and 行政强制 in one ruled cell block of table 二 -----------------------------------
+
+
+def _merge_penalty_rows(blocks: list, mode: str) -> list:
+    """Table 二 with the 行政处罚 and 行政强制 rows printed as one cell block: ``one_row`` (no ruling
+    between them: every cell holds two lines) or ``label_span`` (one label cell over both rows)."""
+    out = []
+    for b in blocks:
+        if isinstance(b, LTable) and b.name == "t2":
+            rows = []
+            for row in b.rows:
+                if rows and row[0].text == "行政强制" and rows[-1][0].text == "行政处罚":
+                    prev = rows.pop()
+                    if mode == "one_row":
+                        rows.append(
+                            [
+                                LCell(f"{a.text}\n{c.text}", colspan=a.colspan, header=a.header)
+                                for a, c in zip(prev, row, strict=True)
+                            ]
+                        )
+                    else:
+                        rows += [[LCell("行政处罚\n行政强制", rowspan=2, header=True), *prev[1:]], row[1:]]
+                else:
+                    rows.append(row)
+            assert len(rows) == len(b.rows) - (mode == "one_row")
+            b = LTable(b.name, b.ncols, rows, b.widths)
+        out.append(b)
+    return out
+
+
+@pytest.mark.parametrize("mode", ["one_row", "label_span"])
+@pytest.mark.parametrize(("seed", "template"), [(3, "2021"), (5, "2019"), (12, "2019")])
+def test_penalty_and_coercion_in_one_cell_block_of_a_pdf(seed, template, mode):
+    spec = generate(seed, template)
+    data = pdf_of(_merge_penalty_rows(build(spec, "pdf"), mode), spec.title)
+    result = parse(data, filename="r.pdf")
+    assert_truth(result, spec)
+    assert not [c for c in result["cells"] if c["table"] == 2]  # nothing of table 二 left unmapped
+
+
+@pytest.mark.parametrize("fmt", ["text", "html"])
+@pytest.mark.parametrize("mode", ["one_row", "label_span"])
+def test_penalty_and_coercion_in_one_cell_block_of_other_formats(fmt, mode, monkeypatch):
+    import importlib
+
+    spec = generate(5, "2019")
+    blocks = _merge_penalty_rows(build(spec, fmt), mode)
+    monkeypatch.setattr(importlib.import_module(f"replica.render.{fmt}"), "build", lambda *a, **k: blocks)
+    assert_truth(parse(render(spec, fmt), filename=f"r.{'txt' if fmt == 'text' else fmt}"), spec)
+
+
+def test_two_labels_end_to_end_in_a_merged_label_cell():
+    # the line break lost between the two labels of a merged cell (行政处罚行政强制 over two rows)
+    html = (
+        "<html><body><p>某某局2021年政府信息公开工作年度报告</p><table>"
+        "<tr><td colspan='2'>第二十条第（六）项</td></tr><tr><td>信息内容</td><td>本年处理决定数量</td></tr>"
+        "<tr><td rowspan='2'>行政处罚行政强制</td><td>15</td></tr><tr><td>4</td></tr></table></body></html>"
+    )
+    result = parse(html.encode(), filename="r.html")
+    assert values_of(result) == {"proactive.penalty.decisions": 15, "proactive.coercion.decisions": 4}
