@@ -107,8 +107,10 @@ _SHAPES = (  # (family, URL regex, markup regex): first match wins
     ("gkmlpt", r"/gkmlpt/", r"window\._CONFIG\s*=|/gkmlpt/api/"),
     ("anhui_openness", r"/(?:openness/)?(?:OpennessAnnualReport|XxgkAnnualReport)/|/openness/detail/", None),
     ("hanweb_jcms", r"/col/col\d+/|/art/(?:19|20)\d{2}/\d+/\d+/art_\d+_\d+\.html", r"<datastore>|dataproxy\.jsp"),
-    ("jiyue_shtml", r"/(?:19|20)\d{4}/[0-9a-f]{32}\.shtml$", None),
-    ("shaanxi_snowflake", r"/\d{19}\.html$", None),
+    # the 集约化 list pages call createPageHTML with a container id first; TRS calls it with the count
+    ("jiyue_shtml", r"/(?:19|20)\d{4}/[0-9a-f]{32}\.shtml(?:\?.*)?$",
+     r"createPageHTML\(\s*['\"]page_div['\"]|/(?:19|20)\d{4}/[0-9a-f]{32}\.shtml"),
+    ("shaanxi_snowflake", r"/\d{19}\.html$", r"/\d{19}\.html[\"']"),
     ("trs_wcm", r"/(?:19|20)\d{4}/t(?:19|20)\d{6}_\d+", r"createPageHTML\(|var\s+countPage|TRS_Editor"),
     ("vsb", r"/info/\d+/\d+\.htm$|wbtreeid=", r"vsb_content|dynclicks\.jsp|wbtreeid="),
 )

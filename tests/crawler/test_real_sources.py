@@ -183,6 +183,13 @@ def test_family_guess_from_url_shapes():
     d = derive("https://www.jingmen.gov.cn/art/2022/1/29/art_17801_867943.html", "report", "hanweb_jcms")
     assert d["start"] == "https://www.jingmen.gov.cn/col/col17801/index.html" and d["params"] == {"columnid": 17801}
     assert guess_family("http://x.gov.cn/a/", "<script>createPageHTML(3, 0, 'index', 'html')</script>")[0] == "trs_wcm"
+    # list pages of the platforms, by their markup
+    jiyue_list = "<script>createPageHTML('page_div',7, 1,'list','shtml',64);</script>"
+    assert guess_family("http://x.gov.cn/site/gknb/list.shtml", jiyue_list)[0] == "jiyue_shtml"
+    snowflake_list = '<li><a href="/zfxxgk/zfxxgknb/1615234821120872450.html">…</a></li>'
+    assert guess_family("http://x.gov.cn/zfxxgk/zfxxgknb/", snowflake_list)[0] == "shaanxi_snowflake"
+    search = "<a href=\"javascript:funGoPage('/module/xxgk/search.jsp',2)\">2</a>"
+    assert guess_family("http://x.gov.cn/col/xxgk.html", search)[0] == "hanweb_xxgk"
 
 
 def test_probe_a_replica_portal():
