@@ -117,12 +117,16 @@ def _update(args, sources, data: Path) -> int:
     from crawler.locking import LockBusy
 
     t0 = time.monotonic()
+    overrides = crawl_overrides(args)
+    # every failed request is recorded and summed up at the end: Scrapy's own tracebacks of given-up
+    # retries would only fill the cron mail (`-s LOG_LEVEL=WARNING` brings them back)
+    overrides.setdefault("LOG_LEVEL", "CRITICAL")
     try:
         crawl_summary = crawl(
             [s.to_dict() for s in sources],
             data,
             run_id=args.run_id,
-            overrides=crawl_overrides(args),
+            overrides=overrides,
             contact=args.contact,
             progress_every=args.progress_every,
             out=sys.stderr,
