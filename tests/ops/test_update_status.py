@@ -409,7 +409,7 @@ def test_archive_holds_the_run_history_and_a_second_build_changes_nothing(runs):
         h["source_id"]: (h["health"], h["consecutive_failures"], h["nothing_found_runs"], h["shape_changed"])
         for h in json.loads(runs["status"].stdout)["sources"]
     }
-    assert health["empty-column"] == ("empty", 0, 4, 0)  # --empty-runs 4 of r4's build agrees with status's 3
+    assert health["empty-column"] == ("empty", 0, 4, 0)  # the build uses the default --empty-runs (3)
     assert health == status
     again = subprocess.run(
         [sys.executable, "-m", "xxgk", "build", "--data", str(runs["data"]), "--quiet", "--workers", "1"],
@@ -494,6 +494,27 @@ def test_site_shows_source_health_run_history_and_the_operations_dashboard(runs)
             runs["trs_source"],
             "empty-column",
         ]
+        # and in a browser: the dashboard draws its charts and the metric cards show the same counts
+        sys.path.insert(0, str(ROOT / "tests" / "site"))
+        from cdp import Browser
+
+        browser = Browser()
+        try:
+            page = browser.new_page()
+            page.goto(base + "/-/dashboards/operations")
+            drawn = page.wait_for("document.querySelectorAll('.vega-embed canvas, .vega-embed svg').length >= 2"
+                                  " && document.querySelectorAll('.vega-embed canvas, .vega-embed svg').length",
+                                  timeout=30)  # fmt: skip
+            assert drawn >= 2
+            assert page.wait_for("document.querySelector('#chart-broken-count').innerText.trim()") == "3"
+            assert page.wait_for("document.querySelector('#chart-empty-count').innerText.trim()") == "1"
+            table = page.wait_for("document.querySelector('#chart-attention') && "
+                                  "document.querySelector('#chart-attention').innerText.includes('empty-column')"
+                                  " && document.querySelector('#chart-attention').innerText", timeout=30)  # fmt: skip
+            assert "down-portal" in table and runs["trs_source"] in table
+            page.close()
+        finally:
+            browser.close()
     finally:
         proc.terminate()
         proc.wait(15)
