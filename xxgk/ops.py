@@ -20,6 +20,7 @@ import sqlite3
 import sys
 import time
 import traceback
+from contextlib import closing
 from pathlib import Path
 
 from crawler.cli import EXIT_LOCKED, SelectionError, add_crawl_arguments, crawl_overrides, select_sources
@@ -151,7 +152,7 @@ def _update(args, sources, data: Path) -> int:
             traceback.print_exc()
             build_error = f"{type(exc).__name__}: {exc}"
     run_id = crawl_summary["run_id"]
-    with _connect(data) as conn:
+    with closing(_connect(data)) as conn:
         totals = run_totals(conn, run_id)
         health = source_health(conn, empty_runs=args.empty_runs)
     from xxgk import alerts
@@ -278,7 +279,7 @@ def print_update_summary(s: dict, out=None) -> None:
 
 # ---- xxgk status -------------------------------------------------------------------------------
 def status_report(data: Path, empty_runs: int = DEFAULT_EMPTY_RUNS, runs: int = 5) -> dict:
-    with _connect(data) as conn:
+    with closing(_connect(data)) as conn:
         health = source_health(conn, empty_runs=empty_runs)
         hosts = host_health(conn)
         run_ids = [
