@@ -8,7 +8,9 @@ block (维持具体行政行为数 under 行政复议 / 行政诉讼 / 举报投
 
 from __future__ import annotations
 
+import json
 from functools import cache
+from importlib import resources
 
 from parsers.collect import Collector
 from parsers.keys import all_keys
@@ -18,16 +20,24 @@ from parsers.values import header_unit
 
 _UNIT_WORDS = {"条", "次", "个", "人", "人次", "件", "篇", "元", "万元", "千元", "项", "家", "场", "期", "——", "—", "-"}
 _CONTEXTS = (("复议", "行政复议"), ("诉讼", "行政诉讼"), ("举报", "举报投诉"), ("投诉", "举报投诉"))
-# labels of the provincial statistics forms (指标名称|计量单位|代码|本期实际|本年累计) that keys.json
-# does not list; exact, so that "否决公开答复总数" is not taken for the 答复总数 it contains
-_EXTRA_ALIASES = (("否决公开答复总数", "legacy.requests.refused"), ("否决公开答复数", "legacy.requests.refused"),
-                  ("政府网站", "legacy.proactive.via_website"), ("政府公报", "legacy.proactive.via_gazette"),
-                  ("非本部门掌握数", "legacy.requests.not_this_agency"),
-                  ("非本机关掌握数", "legacy.requests.not_this_agency"))
 # header columns that hold no figures: the form's row codes and serial numbers
 _NOT_VALUES = ("代码", "序号", "编号", "行次", "栏次")
 _CONTEXT_KEYS = {"legacy.appeals.reviews": "行政复议", "legacy.appeals.lawsuits": "行政诉讼",
                  "legacy.appeals.complaints": "举报投诉"}
+
+
+@cache
+def project_aliases(table: str) -> list[tuple[str, str]]:
+    """(label, key) pairs of data/label_aliases.json for one table: labels of real reports that the
+    spec's keys.json does not list (the spec is copied, never edited here)."""
+    data = json.loads(resources.files("parsers").joinpath("data/label_aliases.json").read_text("utf-8"))
+    keys = all_keys()
+    out = []
+    for key, labels in data.get(table, {}).items():
+        if key not in keys:
+            raise ValueError(f"data/label_aliases.json: unknown key {key!r}")
+        out.extend((label, key) for label in labels)
+    return out
 
 
 @cache
@@ -43,7 +53,7 @@ def _indexes():
         else:
             plain.append((k.zh, k.key))
         plain.extend((a, k.key) for a in k.aliases)
-    plain[:0] = _EXTRA_ALIASES
+    plain[:0] = project_aliases("legacy")
     return LabelIndex(plain, fuzzy=0.82), {c: LabelIndex(p, fuzzy=0.82) for c, p in by_context.items()}
 
 

@@ -19,6 +19,15 @@ PARTS = (
 )
 
 
+def tab(*rows) -> str:
+    """A text-dump table: each cell a TAB line, rows separated by a blank line."""
+    out = []
+    for row in rows:
+        out += ["\t" + c for c in row]
+        out.append("")
+    return "\n".join(out) + "\n"
+
+
 def values_of(result) -> dict:
     return {v["key"]: v["value"] for v in result["values"]}
 
@@ -327,3 +336,91 @@ def test_two_labels_end_to_end_in_a_merged_label_cell():
     )
     result = parse(html.encode(), filename="r.html")
     assert values_of(result) == {"proactive.penalty.decisions": 15, "proactive.coercion.decisions": 4}
+
+
+# --- 5. legacy 统计表 labels outside the spec's aliases (data/label_aliases.json) ------------------
+
+LEGACY_VARIANTS = {
+    "政府公报公开政府信息数": "政府公报公开",
+    "政府网站公开政府信息数": "网站公开",
+    "政务微博公开政府信息数": "微博公开",
+    "政务微信公开政府信息数": "政务微信",
+    "其他方式公开政府信息数": "其他方式公开",
+    "其他形式申请数": "其它形式申请数",
+    "不同意公开答复数": "不同意公开数",
+    "属于已主动公开范围数": "已主动公开数",
+    "不属于本行政机关公开数": "非本部门掌握数",
+    "申请信息不存在数": "“信息不存在”数",
+    "依申请公开信息收取的费用": "收取费用",
+    "政府信息公开工作专门机构数": "专门机构数",
+    "设置政府信息公开查阅点数": "查阅点数",
+    "从事政府信息公开工作人员数": "工作人员数",
+    "政府信息公开专项经费（不包括用于政府公报编辑管理及政府网站建设维护等方面的经费）": "专项经费",
+    "召开政府信息公开工作会议或专题会议数": "召开会议数",
+    "举办各类培训班数": "培训班数",
+    "接受培训人员数": "培训人次",
+    "回应公众关注热点或重大舆情数（不同方式回应同一热点或舆情计1次）": "回应热点数",
+    "参加或举办新闻发布会总次数": "新闻发布会次数",
+    "政府网站在线访谈次数": "在线访谈次数",
+    "政策解读稿件发布数": "政策解读",
+}
+
+
+def _legacy_variant(text: str) -> str:
+    for official, variant in LEGACY_VARIANTS.items():
+        text = text.replace(official, variant)
+    return text
+
+
+@pytest.mark.parametrize("fmt", ["text", "html"])
+@pytest.mark.parametrize("seed", [1, 2, 3, 4, 5])
+def test_legacy_form_labels_outside_the_spec_aliases(fmt, seed):
+    spec = generate(seed, "legacy")
+    original = render(spec, fmt)
+    enc = "gbk" if b"charset=gbk" in original[:400] else "utf-8"
+    data = _legacy_variant(original.decode(enc)).encode(enc)
+    assert sum(v in data.decode(enc) for v in LEGACY_VARIANTS.values()) >= 10  # the variants are printed
+    result = parse(data, filename=f"r.{'txt' if fmt == 'text' else fmt}")
+    assert_truth(result, spec)
+    assert not [i for i in result["issues"] if i["rule"] == "parse.duplicate_key"]
+
+
+def test_short_legacy_label_is_not_the_longer_label_inside_it():
+    text = "\n".join(
+        [
+            "某某县统计局2015年政府信息公开工作年度报告",
+            "一、概述",
+            "甲。",
+            tab(
+                ["统计指标", "单位", "统计数"],
+                ["同意公开数", "件", "5"],
+                ["不同意公开数", "件", "2"],
+                ["网站公开", "条", "40"],
+                ["政务微信", "条", "3"],
+                ["收取费用", "元", "0"],
+                ["工作人员数", "人", "4"],
+                ["兼职工作人员数", "人", "3"],
+            ),
+        ]
+    )
+    assert values_of(parse(text.encode(), filename="r.txt")) == {
+        "legacy.requests.granted": 5,
+        "legacy.requests.refused": 2,
+        "legacy.proactive.via_website": 40,
+        "legacy.proactive.via_wechat": 3,
+        "legacy.fees.collected_yuan": 0,
+        "legacy.org.staff": 4,
+        "legacy.org.staff_part_time": 3,
+    }
+
+
+def test_every_project_alias_names_a_spec_key():
+    import json
+    from importlib import resources
+
+    from parsers.keys import all_keys
+
+    data = json.loads(resources.files("parsers").joinpath("data/label_aliases.json").read_text("utf-8"))
+    keys = all_keys()
+    assert [k for k in data["legacy"] if k not in keys] == []
+    assert all(k.startswith("legacy.") for k in data["legacy"])
