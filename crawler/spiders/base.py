@@ -154,7 +154,11 @@ class XxgkSpider(scrapy.Spider):
         store = self.store
         prev = store.latest_ok(url) if store else None
         headers = {}
-        if prev is not None:
+        if prev is not None and prev.get("role") == "other":
+            # answered last time without a report (an empty agency-year): asked again, conditionally
+            headers = self._conditional_headers(prev)
+            self.count("reports_rechecked")
+        elif prev is not None:
             old_date = store.listed_date(url)
             complete = store.pending_attachments(url) == []
             if old_date and listed_date in (None, old_date) and complete:

@@ -162,6 +162,12 @@ def test_empty_agency_years_are_not_reports(crawled):
     other = [u for u, role in rows if role == "other"]
     assert len(other) == len(years_without) == 3
     assert all(f"fbtime={min(YEARS) - 1}" in u for u in other)
+    with sqlite3.connect(Path(crawled["data"]) / "captures.db") as db:
+        again = db.execute(
+            "select count(*) from captures where run_id = 'r2' and role = 'other' and status = 200"
+            " and url like '%xxgkAnnualReport.jsp%'"
+        ).fetchone()[0]
+    assert again == 3  # asked again on the next crawl (a report may appear), still not a report
 
 
 def test_second_crawl_fetches_the_new_reports_only(crawled):
