@@ -154,6 +154,9 @@ def map_table(view: GridView, out: Collector) -> None:
                 continue
         if item is None and stacked is None:
             found = {c: measures.match(t) for c, t in nonblank}
+            if "new_made" in found.values() and {"repealed", "in_force"} & set(found.values()):
+                # the 2021 form's 本年制发件数 printed as 本年制作数量 beside 本年废止件数 / 现行有效件数
+                found = {c: "issued" if m == "new_made" else m for c, m in found.items()}
             if any(found.values()):
                 header, order = {}, []
                 for c, t in nonblank:

@@ -424,3 +424,32 @@ def test_every_project_alias_names_a_spec_key():
     keys = all_keys()
     assert [k for k in data["legacy"] if k not in keys] == []
     assert all(k.startswith("legacy.") for k in data["legacy"])
+
+
+# --- 6. variants found in real reports (pages corpus) ---------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", ["text", "html", "pdf"])
+def test_2021_issued_column_named_like_the_2019_new_made_one(fmt, monkeypatch):
+    # a 2023 county report prints 本年制作数量 | 本年废止件数 | 现行有效件数: the 2021 form's 本年制发件数
+    import importlib
+
+    spec = generate(3, "2021")
+    blocks = build(spec, fmt)
+    for b in blocks:
+        if isinstance(b, LTable) and b.name == "t2":
+            b.rows = [
+                [
+                    LCell("本年制作数量", colspan=c.colspan, header=True)
+                    if c.text.replace("\n", "") == "本年制发件数"
+                    else c
+                    for c in row
+                ]
+                for row in b.rows
+            ]
+    monkeypatch.setattr(importlib.import_module(f"replica.render.{fmt}"), "build", lambda *a, **k: blocks)
+    data = render(spec, fmt)
+    result = parse(data, filename=f"r.{'txt' if fmt == 'text' else fmt}")
+    assert_truth(result, spec)
+    assert result["metadata"]["template"] == "2021"
+    assert not [v for v in result["values"] if v["key"].endswith(".new_made")]
