@@ -34,9 +34,9 @@ FAMILY_PARAMS = {
                  "url_field", "date_field", "attachments_field", "max_pages"},
     "generic": {"max_depth", "max_pages"},
     # start URL: a per-agency 年报 list, or one report page (the list is found from its breadcrumb)
-    "anhui_openness": {"branch_id", "max_pages"},
+    "anhui_openness": {"max_pages"},
     # start URL: a column list page (<site>/<col>/list.shtml) or one report page of the column
-    "jiyue_shtml": {"max_pages", "max_depth"},
+    "jiyue_shtml": {"max_pages"},
     # start URL: a 年报 column (…/zfxxgknb/ or …/zfxxgknb/1.html) or one report page of it
     "shaanxi_snowflake": {"max_pages", "max_depth"},
     # search.jsp lists (form fields as the page's funGoPage/xxgk scripts post them) and/or
