@@ -27,7 +27,7 @@ _CONTEXT_KEYS = {"legacy.appeals.reviews": "行政复议", "legacy.appeals.lawsu
 
 
 @cache
-def project_aliases(table: str) -> list[tuple[str, str]]:
+def project_aliases(table: str) -> list[tuple[str, str | None]]:
     """(label, key) pairs of data/label_aliases.json for one table: labels of real reports that the
     spec's keys.json does not list (the spec is copied, never edited here)."""
     data = json.loads(resources.files("parsers").joinpath("data/label_aliases.json").read_text("utf-8"))
@@ -37,6 +37,8 @@ def project_aliases(table: str) -> list[tuple[str, str]]:
         if key not in keys:
             raise ValueError(f"data/label_aliases.json: unknown key {key!r}")
         out.extend((label, key) for label in labels)
+    # rows no key stands for: matched, they map to nothing (not to a key whose label they contain)
+    out.extend((label, None) for label in data.get(f"{table}_unmapped", ()))
     return out
 
 

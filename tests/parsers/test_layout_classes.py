@@ -453,3 +453,44 @@ def test_2021_issued_column_named_like_the_2019_new_made_one(fmt, monkeypatch):
     assert_truth(result, spec)
     assert result["metadata"]["template"] == "2021"
     assert not [v for v in result["values"] if v["key"].endswith(".new_made")]
+
+
+def test_provincial_form_rows_that_no_key_stands_for_map_to_nothing():
+    # a 统计报表 of the 2008 provincial kind: rows with no key (全文电子化, 咨询, 行政申诉, 免予公开范围)
+    # must not take the figure of a key whose label they contain
+    rows = [
+        ["指 标 名 称", "计量单位", "代码", "本期实际", "本年累计"],
+        ["主动公开信息数", "条", "01", "120", "300"],
+        ["其中：全文电子化的主动公开信息数", "条", "02", "95", "250"],
+        ["网上咨询数", "人次", "07", "14", "30"],
+        ["申请总数", "条", "10", "6", "9"],
+        ["对申请的答复总数", "条", "17", "6", "9"],
+        ["3.否决公开答复总数", "条", "20", "2", "3"],
+        ["（2）“信息不存在”数", "条", "22", "1", "1"],
+        ["（3）“非本部门掌握”数", "条", "23", "1", "1"],
+        ["（4）“申请内容不明确”数", "条", "24", "0", "1"],
+        ["（5）“免予公开范围1”数", "条", "25", "0", "0"],
+        ["（11）其它原因", "条", "31", "0", "0"],
+        ["行政复议数", "件", "32", "1", "1"],
+        ["行政诉讼数", "件", "33", "2", "2"],
+        ["行政申诉数", "件", "34", "3", "3"],
+    ]
+    html = "<html><body><p>某某市统计局2009年政府信息公开工作年度报告</p><p>附表</p><table border=1>"
+    html += (
+        "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
+        + "</table></body></html>"
+    )
+    result = parse(html.encode(), filename="r.html")
+    assert values_of(result) == {
+        "legacy.proactive.items": 120,
+        "legacy.requests.received": 6,
+        "legacy.requests.answered": 6,
+        "legacy.requests.refused": 2,
+        "legacy.requests.not_exist": 1,
+        "legacy.requests.not_this_agency": 1,
+        "legacy.appeals.reviews": 1,
+        "legacy.appeals.lawsuits": 2,
+    }
+    unmapped = {c["row_label"] for c in result["cells"] if c["col_label"] == "本期实际"}
+    assert {"其中：全文电子化的主动公开信息数", "网上咨询数", "行政申诉数", "（11）其它原因"} <= unmapped
+    assert not [i for i in result["issues"] if i["rule"] == "parse.duplicate_key"]
