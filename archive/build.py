@@ -539,7 +539,9 @@ def assemble(instance: dict, outcomes: dict[int, dict], agency_of_source: dict, 
             "key": key, "table_no": _str(table) if table is not None else schema.table_no_for(key),
             "row_key": parts[1] if len(parts) > 1 else None, "col_key": parts[2] if len(parts) > 2 else None,
             "value": _number(v.get("value")), "raw": _str(v.get("raw")), "unit": _str(v.get("unit")),
-            "cell": _str(v.get("cell")),
+            "cell": _str(v.get("cell")), "source": _str(v.get("source")),
+            "confidence": v.get("confidence") if isinstance(v.get("confidence"), (int, float)) else None,
+            "uncertain": (1 if v.get("uncertain") else 0) if v.get("source") == "ocr" else None,
         })  # fmt: skip
     cell_rows = [{
         "table_no": _str(c.get("table")), "row": c.get("row"), "col": c.get("col"),

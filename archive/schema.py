@@ -153,6 +153,9 @@ CREATE TABLE IF NOT EXISTS report_values (
     raw TEXT,
     unit TEXT,
     cell TEXT,
+    source TEXT,  -- 'ocr' when read from an image by OCR; NULL when read from the document's text
+    confidence REAL,  -- OCR only: how sure the reading is, 0..1
+    uncertain INTEGER,  -- OCR only: 1 when the figure may be misread (low confidence or its table breaks its rules)
     PRIMARY KEY (report_id, key)
 );
 CREATE TABLE IF NOT EXISTS report_cells (
@@ -279,6 +282,7 @@ def connect(path) -> sqlite_utils.Database:
 def create(db: sqlite_utils.Database) -> None:
     """Create every table and index (idempotent) and load the keys documentation."""
     db.conn.executescript(DDL)
+    _add_missing_columns(db)
     for table, cols in INDEXES.items():
         for c in cols:
             name = f"idx_{table}_{'_'.join(c)}"
@@ -286,6 +290,18 @@ def create(db: sqlite_utils.Database) -> None:
     load_keys(db)
     db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
     db.conn.commit()
+
+
+# columns added after a table was first shipped: an older archive gets them on its next build
+_ADDED_COLUMNS = {"report_values": (("source", "TEXT"), ("confidence", "REAL"), ("uncertain", "INTEGER"))}
+
+
+def _add_missing_columns(db) -> None:
+    for table, cols in _ADDED_COLUMNS.items():
+        have = {r[1] for r in db.execute(f"PRAGMA table_info([{table}])").fetchall()}
+        for name, kind in cols:
+            if name not in have:
+                db.execute(f"ALTER TABLE [{table}] ADD COLUMN [{name}] {kind}")
 
 
 def table_no_for(key: str) -> str:

@@ -6,6 +6,7 @@ import importlib
 from pathlib import Path
 
 from parsers import metadata as meta
+from parsers.certainty import mark_ocr
 from parsers.collect import make_issue
 from parsers.document import Document
 from parsers.errors import UnreadableDocument
@@ -63,6 +64,7 @@ def parse_document(doc: Document, url: str | None = None) -> dict:
     late = deadline_issue(m["published"], m["year"], m["agency"])
     if late:
         issues.append(late)
+    issues += mark_ocr(doc, values, issues)
     return {
         "metadata": {
             "title": m["title"], "agency": m["agency"], "year": m["year"], "published": m["published"],

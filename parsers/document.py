@@ -16,6 +16,7 @@ class Cell:
     text: str  # the cell's text; line breaks inside the cell kept as "\n"
     rowspan: int = 1
     colspan: int = 1
+    confidence: float | None = None  # OCR'd cells: how sure the reading is (0..1); None when read as text
 
 
 # Slots a grid row may have: real report tables have under 20 columns; rowspans piling up (every

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from parsers import map_appeals, map_legacy, map_proactive, map_requests
+from parsers import map_appeals, map_legacy, map_proactive, map_requests, snap
 from parsers.collect import Collector
 from parsers.document import MAX_GRID_WIDTH, Document
 from parsers.tables import GridView, classify
@@ -26,6 +26,8 @@ def map_document(doc: Document) -> tuple[Collector, list]:
     kinds = []
     for i, table in enumerate(doc.tables):
         try:
+            if snap.is_ocr(table):
+                snap.snap_table(table)
             view = GridView.of(table, i)
             if table.clipped:
                 out.issue("parse.table_clipped", "warning",

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Installs everything xxgk-archive needs on a fresh Debian machine (idempotent, quick when done):
 # Debian packages for DOC/WPS conversion (LibreOffice), CJK fonts, headless Chromium for the site
-# tests, Redis for distributed crawling, systemd (systemd-analyze checks deploy/systemd); then this
-# project with its pinned Python dependencies.
+# tests, Redis for distributed crawling, systemd (systemd-analyze checks deploy/systemd), Tesseract's
+# Chinese models for image-only reports; then this project with its pinned Python dependencies.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-apt_packages=(libreoffice-writer-nogui fonts-noto-cjk fonts-wqy-zenhei chromium chromium-driver redis-server systemd)
+apt_packages=(libreoffice-writer-nogui fonts-noto-cjk fonts-wqy-zenhei chromium chromium-driver redis-server systemd
+              tesseract-ocr tesseract-ocr-chi-sim)
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -62,7 +62,13 @@ def _cell(value_row: dict | None) -> dict:
     title = f"{value_row['key']} = {'null (blank)' if value is None else value} {value_row.get('unit') or ''}"
     if value_row.get("cell"):
         title += f" · {value_row['cell']}"
-    return {"text": text, "blank": value is None, "title": title, "key": value_row["key"]}
+    ocr = value_row.get("source") == "ocr"
+    if ocr:
+        title += f" · OCR 识别 (confidence {value_row.get('confidence')})"
+        if value_row.get("uncertain"):
+            title += " · 存疑 uncertain: check the source document"
+    return {"text": text, "blank": value is None, "title": title, "key": value_row["key"],
+            "ocr": ocr, "uncertain": bool(ocr and value_row.get("uncertain"))}
 
 
 # The printed form puts every row of 三、本年度办理结果 under that heading; the keys of its (三)-(六) groups
@@ -297,7 +303,7 @@ async def load_report(datasette, database: str, pk: str) -> tuple[dict, list[dic
         return None
     report = dict(rows[0])
     values = {r["key"]: dict(r) for r in (await db.execute(
-        "select key, value, raw, unit, cell from report_values where report_id = ?", [pk])).rows}
+        "select key, value, raw, unit, cell, source, confidence, uncertain from report_values where report_id = ?", [pk])).rows}
     keys = [dict(r) for r in (await db.execute(
         "select key, table_no, row_key, col_key, zh, unit, templates from keys order by rowid")).rows]
     issues = [dict(r) for r in (await db.execute(
@@ -337,6 +343,7 @@ async def report_context(datasette, database: str, pk: str, base_url: str = "") 
             "tables": tables,
             "issues": issues,
             "highlighted": any(c for i in issues for c in i["cells"]),
+            "ocr": any(c.get("uncertain") for t in tables for row in t.get("rows", []) for c in row.get("cells", [])),
             "cite": citation(report, capture, page_url),
             "sections": [(title, report.get(col)) for col, title in SECTION_TITLES if report.get(col)],
             "notices": notices,

@@ -33,6 +33,10 @@ def read_document(data: bytes, fmt: str | None = None, filename: str | None = No
         from parsers.readers import pdf
 
         return pdf.read(data)
+    if fmt == "image":
+        from parsers.readers import image
+
+        return image.read(data)
     if fmt == "text":
         if not looks_textual(data):
             raise UnreadableDocument("binary data of no known format (not HTML, DOCX, DOC, WPS, PDF or text)")

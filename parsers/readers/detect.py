@@ -6,10 +6,11 @@ import io
 import re
 import zipfile
 
-FORMATS = ("html", "docx", "doc", "wps", "pdf", "text")
+FORMATS = ("html", "docx", "doc", "wps", "pdf", "image", "text")
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
+IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF87a", b"GIF89a", b"II*\x00", b"MM\x00*", b"BM")
 
 _EXTENSIONS = {
     "html": "html", "htm": "html", "shtml": "html", "xhtml": "html", "jhtml": "html",
@@ -18,6 +19,8 @@ _EXTENSIONS = {
     "doc": "doc", "dot": "doc", "rtf": "doc",
     "wps": "wps", "wpt": "wps",
     "pdf": "pdf",
+    "png": "image", "jpg": "image", "jpeg": "image", "gif": "image", "tif": "image", "tiff": "image",
+    "bmp": "image", "webp": "image",
     "txt": "text", "text": "text",
 }
 
@@ -33,6 +36,12 @@ _CONTENT_TYPES = {
     "application/vnd.ms-works": "wps",
     "application/pdf": "pdf",
     "application/x-pdf": "pdf",
+    "image/png": "image",
+    "image/jpeg": "image",
+    "image/gif": "image",
+    "image/tiff": "image",
+    "image/bmp": "image",
+    "image/webp": "image",
     "text/plain": "text",
 }
 
@@ -108,6 +117,8 @@ def sniff(data: bytes, filename: str | None = None, content_type: str | None = N
         if any(s in data for s in _WORKS_STREAMS):
             return "wps"
         return "doc"
+    if is_image(head):
+        return "image"
     if head.lstrip().startswith(b"{\\rtf"):
         return "doc"  # RTF saved as .doc is common; LibreOffice converts it
     if _looks_html(data):
@@ -116,6 +127,13 @@ def sniff(data: bytes, filename: str | None = None, content_type: str | None = N
     if guess in (None, "html", "text") or looks_textual(data):
         return guess or "text"
     return guess  # junk under a binary format's name: that reader says why it cannot read it
+
+
+def is_image(head: bytes) -> bool:
+    """PNG, JPEG, GIF, TIFF, BMP or WebP magic numbers."""
+    if head.startswith(b"BM"):
+        return len(head) >= 26 and head[14:15] in (b"\x0c", b"(", b"@", b"l", b"|")  # a BMP info header size
+    return head.startswith(IMAGE_MAGIC) or (head[:4] == b"RIFF" and head[8:12] == b"WEBP")
 
 
 _CONTROLS = re.compile("[\x00-\x08\x0b\x0e-\x1f]")  # below 32 but not tab, LF, FF or CR

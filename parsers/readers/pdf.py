@@ -1,5 +1,6 @@
 """PDF reader: pypdfium2 for text (~1 ms a page), pdfplumber ruling-line tables only on pages that
-draw lines (40-80 ms a page). Tables continued over a page break are joined; no OCR."""
+draw lines (40-80 ms a page). Tables continued over a page break are joined. Pages that are only
+an image (scans) are rendered and read by OCR (``parsers.ocr``, ~2 s a page)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,9 @@ from parsers.readers import limits, pdf_grid
 from parsers.readers.tables import cell_positions
 
 MIN_RULING_PATHS = 4  # a page with fewer vector paths has no ruled table
+OCR_DPI = 300  # scans are rendered at this resolution for OCR (A4: 2480 px wide)
+MAX_OCR_PAGES = 15  # image pages read by OCR (~3-5 s each, inside the build's 120-s parse limit); a report has 2-10
+SCAN_TEXT_CHARS = 40  # an image page whose text layer has fewer characters (a page number) is a scan
 TABLE_SETTINGS = {"vertical_strategy": "lines", "horizontal_strategy": "lines", "snap_tolerance": 3,
                   "join_tolerance": 3, "intersection_tolerance": 3}
 
@@ -70,6 +74,8 @@ def _read(data: bytes) -> Document:
         page_blocks: dict[int, list] = {}
         fallback_pages: list[int] = []  # ruled-looking pages where pdfium found no table
         image_pages: list[int] = []
+        ocr_pages: list[int] = []
+        ocr_empty: list[int] = []  # image pages where OCR found nothing to read
         rotated_pages: list[int] = []
         for i in range(n_read):
             page = pdf[i]
@@ -96,8 +102,14 @@ def _read(data: bytes) -> Document:
                     fallback_pages.append(i)
             if page.get_rotation() in (90, 270):
                 rotated_pages.append(i)
-            if not text.strip() and pdfium_c.FPDF_PAGEOBJ_IMAGE in kinds:
+            if len(text.strip()) < SCAN_TEXT_CHARS and pdfium_c.FPDF_PAGEOBJ_IMAGE in kinds and i not in page_blocks:
                 image_pages.append(i)
+                blocks = _ocr_page(page, i, len(ocr_pages) + len(ocr_empty), issues)
+                if blocks:
+                    page_blocks[i] = blocks
+                    ocr_pages.append(i)
+                elif blocks is not None:
+                    ocr_empty.append(i)
             if textpage is not None:
                 textpage.close()
             page.close()
@@ -105,14 +117,20 @@ def _read(data: bytes) -> Document:
     finally:
         pdf.close()
 
-    if not any(t.strip() for t in page_texts):
-        issues.append(_issue("parse.no_text", "error",
-                             "the PDF has no text layer (scanned or image-only; no OCR is done)"))
+    if ocr_pages:
+        issues.append(_issue("parse.ocr", "warning",
+                             "pages read by OCR (Tesseract): " + ", ".join(str(p + 1) for p in ocr_pages)
+                             + "; their values are marked source=ocr with a confidence"))
+    elif not any(t.strip() for t in page_texts):
+        issues.append(_issue("parse.no_text", "error", "the PDF has no text layer (scanned or image-only)"
+                             + ("; OCR found no text on its images" if ocr_empty and len(ocr_empty) == len(image_pages)
+                                else "; " + _no_ocr_reason() if image_pages else "")))
         return Document(blocks=[], format="pdf", title_hint=title, issues=issues)
-    if image_pages:
+    missed = [p for p in image_pages if p not in ocr_pages and p not in ocr_empty]
+    if missed:
         issues.append(_issue("parse.image_pages", "warning",
-                             "pages without text, only images (tables as images?): "
-                             + ", ".join(str(p + 1) for p in image_pages)))
+                             "pages without text, only images (tables as images?), not read: "
+                             + ", ".join(str(p + 1) for p in missed)))
 
     page_tables = dict(page_blocks)
     page_tables.update(_extract_tables(data, fallback_pages, issues))
@@ -121,15 +139,50 @@ def _read(data: bytes) -> Document:
             # pdfplumber reads rulings and glyphs in unrotated page space: rows may come out as columns.
             issues.append(_issue("parse.pdf_rotated", "warning",
                                  f"page {i + 1} is displayed rotated; its tables may be transposed"))
-    assembler = _Assembler(_line_width(page_texts))
-    assembler.footer = (len(page_texts) - 1, _site_footer(page_texts[-1]))
-    for i, text in enumerate(page_texts):
+    assembler = assemble(page_texts, page_tables)
+    return Document(blocks=assembler.blocks, format="pdf", title_hint=title or assembler.print_title, issues=issues)
+
+
+def assemble(page_texts: list[str], page_tables: dict[int, list]) -> _Assembler:
+    """Pages in order -> the document's blocks (``.blocks``): a page with tables (ruled or OCR'd) gives
+    its own text and table blocks, any other page its lines."""
+    widths = list(page_texts)
+    for blocks in page_tables.values():
+        widths += ["\n".join(item) for kind, item in blocks if kind == "text"]
+    assembler = _Assembler(_line_width(widths))
+    if page_texts:
+        assembler.footer = (len(page_texts) - 1, _site_footer(page_texts[-1]))
+    for i in range(max(len(page_texts), max(page_tables, default=-1) + 1)):
         if i in page_tables:
             assembler.add_table_page(i, page_tables[i])
-        else:
-            assembler.add_lines(i, text.replace("\r\n", "\n").split("\n"))
+        elif i < len(page_texts):
+            assembler.add_lines(i, page_texts[i].replace("\r\n", "\n").split("\n"))
     assembler.flush()
-    return Document(blocks=assembler.blocks, format="pdf", title_hint=title or assembler.print_title, issues=issues)
+    return assembler
+
+
+# ---------------------------------------------------------------- scanned pages (OCR)
+
+def _no_ocr_reason() -> str:
+    from parsers import ocr
+
+    return "OCR is not installed (tesserocr with Tesseract's chi_sim and eng models)" if not ocr.available() \
+        else f"only the first {MAX_OCR_PAGES} image pages are read by OCR"
+
+
+def _ocr_page(page, index: int, done: int, issues: list[dict]) -> list | None:
+    """A scanned page's blocks read by OCR ([] when it holds nothing readable), or None (OCR not
+    installed, page limit, failure)."""
+    from parsers import ocr
+
+    if not ocr.available() or done >= MAX_OCR_PAGES:
+        return None
+    try:
+        image = page.render(scale=OCR_DPI / 72, grayscale=True).to_pil()
+        return ocr.read_page(image, index + 1)
+    except Exception as e:  # one unreadable scan must not lose the rest of the document
+        issues.append(_issue("parse.ocr_failed", "warning", f"page {index + 1}: OCR failed ({type(e).__name__}: {e})"))
+        return None
 
 
 def _title(pdf) -> str | None:
