@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 from PIL import Image, ImageDraw, ImageFont
-from scans import page_images, scanned_pdf
 
 from parsers import ocr, parse
 from parsers.errors import UnreadableDocument
 from parsers.readers import read_document, sniff
 from replica.render import render
+from replica.render.scan import page_images, scanned_pdf
 from replica.reports import generate
 
 FONTS = ("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc", "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")

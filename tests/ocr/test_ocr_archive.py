@@ -5,12 +5,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from scans import scanned_pdf
-
 from archive.build import build
 from archive.schema import connect
 from crawler.store import CaptureStore
 from replica.render import render
+from replica.render.scan import scanned_pdf
 from replica.reports import generate
 
 HOST = "http://127.0.0.10:8000"

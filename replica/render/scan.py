@@ -1,5 +1,5 @@
-"""Scanned-looking copies of rendered reports: every page rasterised (optionally at a low
-resolution, turned, blurred and speckled), saved as an image-only PDF or as images."""
+"""Scanned-looking copies of rendered reports (for OCR tests and benchmarks): every page rasterised
+(optionally at a low resolution, turned, blurred and speckled), saved as an image-only PDF or as images."""
 
 from __future__ import annotations
 
