@@ -23,10 +23,12 @@ _PAGE_NUMBER = re.compile(r"^[\s\-—–－·•]*(第\s*)?[\dIVXivx]+(\s*页)?(
 # what a browser prints around a web page: the date and time with the page's title on top, the URL
 # and the page count at the bottom (Chrome/Edge "2023/3/15 上午10:21 <title>", "http://… 1/3";
 # Firefox "<title> … http://…", "1 of 3")
-_PRINT_HEADER = re.compile(r"^(?:\d{4}[/.-]\d{1,2}[/.-]\d{1,2}|\d{1,2}/\d{1,2}/\d{2,4}),?\s*(?:(?:上午|下午|AM|PM)\s*)?"
-                           r"\d{1,2}:\d{2}(?::\d{2})?(?:\s*(?:AM|PM))?\s*(.*)$", re.I)
+_PRINT_TIME = (r"(?:\d{4}[/.-]\d{1,2}[/.-]\d{1,2}|\d{1,2}/\d{1,2}/\d{2,4}),?\s*(?:(?:上午|下午|AM|PM)\s*)?"
+               r"\d{1,2}:\d{2}(?::\d{2})?(?:\s*(?:AM|PM))?")
+_PRINT_HEADER = re.compile(rf"^{_PRINT_TIME}\s*(.*)$", re.I)
 _PRINT_URL = re.compile(r"^(.*?)\s*(?:https?|file)://\S+\s*(?:\d+\s*/\s*\d+|\d+\s+of\s+\d+|第\s*\d+\s*页.*)?$")
-_PAGE_OF = re.compile(r"^\d+\s+of\s+\d+$")
+# "2 of 3", "第 2 页，共 3 页", with the print date after it (Firefox)
+_PAGE_OF = re.compile(rf"^(?:\d+\s+of\s+\d+|第\s*\d+\s*页[，,\s]*共\s*\d+\s*页|\d+\s*/\s*\d+)(?:\s*{_PRINT_TIME})?$", re.I)
 # the portal's footer under a printed report page (打印本页/关闭窗口 buttons, ICP and 公安 filings)
 _SITE_FOOTER = re.compile(r"打印本页|关闭窗口|【打印】|【关闭】|ICP备|公网安备|网站标识码|版权所有|^主办单位[:：]")
 # a portal page's own lines: the metadata strip, the breadcrumb, accessibility links, the footer

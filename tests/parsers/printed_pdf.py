@@ -26,6 +26,9 @@ class Portal:
     short: str = "沭阳县发改局"  # the name in the page <title> suffix and the 来源 field
     url: str = "http://www.shuyang.gov.cn/syfgj/zfxxgkndbg/content/art_8841.html"
     printed: str = "2023/3/15 上午10:21"
+    # "chrome": date + title on top, URL + n/m below (Chrome, Edge); "firefox": title + URL on top,
+    # "n of m" + date below
+    browser: str = "chrome"
     published: str = "2023-01-20"
     # the 标题/来源 block: "cells" (label cells beside the values), "one_cell" ("标题：title" in one
     # ruled cell) or "lines" (a borderless table: plain text lines)
@@ -89,10 +92,16 @@ def pdf_of(blocks: list, title: str = "", portal: Portal | None = None) -> bytes
         canvas.saveState()
         canvas.setFont(FONT, 8)
         w, h = A4
-        canvas.drawString(6 * mm, h - 6 * mm, portal.printed)
-        canvas.drawCentredString(w / 2, h - 6 * mm, f"{title}-{portal.short}")
-        canvas.drawString(6 * mm, 5 * mm, portal.url)
-        canvas.drawRightString(w - 6 * mm, 5 * mm, f"{document.page}/{document.page_count}")
+        if portal.browser == "firefox":
+            canvas.drawString(6 * mm, h - 6 * mm, f"{title}-{portal.short}")
+            canvas.drawRightString(w - 6 * mm, h - 6 * mm, portal.url)
+            canvas.drawString(6 * mm, 5 * mm, f"{document.page} of {document.page_count}")
+            canvas.drawRightString(w - 6 * mm, 5 * mm, portal.printed)
+        else:
+            canvas.drawString(6 * mm, h - 6 * mm, portal.printed)
+            canvas.drawCentredString(w / 2, h - 6 * mm, f"{title}-{portal.short}")
+            canvas.drawString(6 * mm, 5 * mm, portal.url)
+            canvas.drawRightString(w - 6 * mm, 5 * mm, f"{document.page}/{document.page_count}")
         canvas.restoreState()
 
     if portal:

@@ -257,6 +257,18 @@ def test_browser_print_page_breaks_inside_the_tables(seed, template, before, n):
     _assert_browser_print(parse(data, filename="r.pdf"), spec)
 
 
+@pytest.mark.parametrize("printed", ["2023/3/15 上午10:21", "3/15/23, 10:21 AM", "2023-03-15 10:21"])
+@pytest.mark.parametrize(("seed", "template"), [(3, "2021"), (5, "2019")])
+def test_firefox_printed_portal_page(seed, template, printed):
+    # title and URL on top of each page, "n of m" and the print date at the bottom
+    spec = generate(seed, template)
+    portal = Portal(site=spec.agency, browser="firefox", printed=printed)
+    result = parse(pdf_of(build(spec, "pdf"), spec.title, portal), filename="r.pdf")
+    _assert_browser_print(result, spec)
+    text = "".join(v or "" for v in result["metadata"]["sections"].values())
+    assert " of " not in text and printed not in text
+
+
 def test_browser_print_title_from_the_page_title_alone():
     # no title among the page's paragraphs (only in the 标题 table cell, the page header and the PDF's
     # title): the page's <title> without the site's name
