@@ -520,6 +520,19 @@ def page_meta(root) -> dict[str, str]:
     return meta
 
 
+def meta_from_text(text: str, meta: dict[str, str] | None = None) -> dict[str, str]:
+    """The portal metadata fields in a plain text ("索引号：… 发布日期：2023-01-20 …"): for the same
+    block printed to PDF. Fields already in ``meta`` are kept."""
+    meta = {} if meta is None else meta
+    squeezed = re.sub(r"(?<=[\u4e00-\u9fff]) +(?=[\u4e00-\u9fff])", "", text.replace("\xa0", " ").replace("\u3000", " "))
+    for m in _LABEL_RE.finditer(squeezed):
+        key = _ALIAS[m.group(1)]
+        value = _clean_meta_value(key, m.group(2).strip(" ：:\t\r\n"))
+        if value and key not in meta:
+            meta[key] = value
+    return meta
+
+
 def _value_after(el) -> str:
     """The value of a label element: its next sibling, or its parent's (label in a span inside a td)."""
     node = el

@@ -34,6 +34,7 @@ _SITE_FOOTER = re.compile(r"打印本页|关闭窗口|【打印】|【关闭】|
 # a portal page's own lines: the metadata strip, the breadcrumb, accessibility links, the footer
 _PORTAL = re.compile(r"打印本页|关闭窗口|【打印】|【关闭】|ICP备|公网安备|网站标识码|版权所有|主办单位[:：]|承办单位[:：]"
                      r"|浏览次数|访问量|字号[:：]|当前位置|您现在的位置|无障碍|长者模式")
+_META_LINE = re.compile(r"索\s*引\s*号|发布机构|发布日期|发布时间|成文日期|文\s*号[:：]")
 _SENTENCE_END = ("。", "！", "？", "；", "!", "?", ";")
 _HEADING = re.compile(r"^\s*([一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)]|\d+\s*[.、．](?!\d))")
 _PLACEHOLDER_TITLES = {"(anonymous)", "untitled", "无标题", "(unspecified)"}
@@ -142,7 +143,35 @@ def _read(data: bytes) -> Document:
             issues.append(_issue("parse.pdf_rotated", "warning",
                                  f"page {i + 1} is displayed rotated; its tables may be transposed"))
     assembler = assemble(page_texts, page_tables)
-    return Document(blocks=assembler.blocks, format="pdf", title_hint=title or assembler.print_title, issues=issues)
+    blocks, meta = _portal_meta(assembler.blocks)
+    return Document(blocks=blocks, format="pdf", page_meta=meta, title_hint=title or assembler.print_title,
+                    issues=issues)
+
+
+def _portal_meta(blocks: list) -> tuple[list, dict[str, str]]:
+    """A portal page printed to PDF: its metadata block (索引号, 发布机构, 发布日期…, a small ruled table
+    or lines) above the report gives ``page_meta``; that table is not one of the report's tables."""
+    from parsers.readers.html import meta_from_text
+
+    meta: dict[str, str] = {}
+    keep = []
+    for n, block in enumerate(blocks):
+        if n >= 15 or (isinstance(block, str) and _HEADING.match(block)):
+            keep.extend(blocks[n:])
+            break
+        if isinstance(block, Table):
+            if len(block.rows) <= 8:
+                found: dict[str, str] = {}
+                for row in block.rows:  # a row at a time: a value never runs into the next row's label
+                    meta_from_text("  ".join(c.text.replace("\n", "") for c in row), found)
+                if len(found) >= 2:
+                    for k, v in found.items():
+                        meta.setdefault(k, v)
+                    continue
+        elif _META_LINE.search(block):
+            meta_from_text(block, meta)
+        keep.append(block)
+    return keep, meta
 
 
 def assemble(page_texts: list[str], page_tables: dict[int, list]) -> _Assembler:

@@ -216,6 +216,13 @@ def _assert_browser_print(result, spec):
     text = "".join(v or "" for v in m["sections"].values())
     assert "http://" not in text and "上午10:21" not in text  # the page chrome is not report text
     assert not [i for i in result["issues"] if i["rule"].startswith("completeness.")]
+    # the portal's metadata block is page_meta, not a table of the report
+    assert m["page_meta"] == {
+        "索引号": "014106839/2023-00012",
+        "主题分类": "政府信息公开年报",
+        "发布日期": "2023-01-20",
+    }
+    assert not [c for c in result["cells"] if "索引号" in c["raw"] or "标题" in c["raw"]]
 
 
 @pytest.mark.parametrize(
