@@ -485,6 +485,7 @@ def test_provincial_form_rows_that_no_key_stands_for_map_to_nothing():
         ["申请总数", "条", "10", "6", "9"],
         ["对申请的答复总数", "条", "17", "6", "9"],
         ["3.否决公开答复总数", "条", "20", "2", "3"],
+        ["（1）“非《规定》所指政府信息”数", "条", "21", "0", "0"],
         ["（2）“信息不存在”数", "条", "22", "1", "1"],
         ["（3）“非本部门掌握”数", "条", "23", "1", "1"],
         ["（4）“申请内容不明确”数", "条", "24", "0", "1"],
@@ -511,5 +512,12 @@ def test_provincial_form_rows_that_no_key_stands_for_map_to_nothing():
         "legacy.appeals.lawsuits": 2,
     }
     unmapped = {c["row_label"] for c in result["cells"] if c["col_label"] == "本期实际"}
-    assert {"其中：全文电子化的主动公开信息数", "网上咨询数", "行政申诉数", "（11）其它原因"} <= unmapped
+    assert {
+        "其中：全文电子化的主动公开信息数",
+        "网上咨询数",
+        "行政申诉数",
+        "（11）其它原因",
+        "（5）“免予公开范围1”数",
+        "（1）“非《规定》所指政府信息”数",
+    } <= unmapped
     assert not [i for i in result["issues"] if i["rule"] == "parse.duplicate_key"]
