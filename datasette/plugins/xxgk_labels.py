@@ -8,6 +8,8 @@ Jinja filters (templates/_table.html, _facet_results.html, xxgk_search.html): ``
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from markupsafe import Markup, escape
 
 from datasette import hookimpl
@@ -69,10 +71,15 @@ COLUMN_ZH = {
 }  # fmt: skip
 
 
+# Longest prefix first; sorted once (rule_zh runs for every rule cell of a 1,000-row canned list).
+RULE_PREFIXES = sorted(RULE_ZH, key=len, reverse=True)
+
+
+@lru_cache(maxsize=4096)
 def rule_zh(rule: str | None) -> str | None:
     if not rule:
         return None
-    for prefix in sorted(RULE_ZH, key=len, reverse=True):
+    for prefix in RULE_PREFIXES:
         if rule == prefix or rule.startswith(prefix + "."):
             return RULE_ZH[prefix]
     return None
@@ -80,7 +87,11 @@ def rule_zh(rule: str | None) -> str | None:
 
 def zh_value(value, column: str | None = None) -> Markup:
     """'县级 county' for a coded value; the value itself otherwise."""
-    text = "" if value is None else str(value)
+    return _zh_text("" if value is None else str(value), column)
+
+
+@lru_cache(maxsize=4096)  # few distinct (value, column) pairs; Markup.format is ~50 us a call
+def _zh_text(text: str, column: str | None) -> Markup:
     zh = rule_zh(text) if column == "rule" else VALUE_ZH.get(column or "", {}).get(text)
     if not zh:
         return escape(text)
