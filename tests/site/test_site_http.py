@@ -9,6 +9,7 @@ import sqlite3
 import urllib.error
 import urllib.parse
 import urllib.request
+from html.parser import HTMLParser
 from pathlib import Path
 
 import synthetic_archive
@@ -96,6 +97,55 @@ def test_canned_late_reports(site, archive):
     got = rows(site, "/archive/late_reports")
     assert {r["report_id"] for r in got} == archive.late_ids
     assert archive.late_ids  # the fixture has late reports to find
+
+
+class CellTexts(HTMLParser):
+    """(css class, text) of every body cell of a page's rows-and-columns table, row by row."""
+
+    def __init__(self):
+        super().__init__()
+        self.rows: list[list[tuple[str, str]]] = []
+        self.cell: list | None = None
+        self.in_body = False
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "tbody":
+            self.in_body = True
+        elif self.in_body and tag == "tr":
+            self.rows.append([])
+        elif self.in_body and tag == "td":
+            self.cell = [dict(attrs).get("class", ""), ""]
+
+    def handle_endtag(self, tag):
+        if tag == "tbody":
+            self.in_body = False
+        elif tag == "td" and self.cell is not None:
+            self.rows[-1].append((self.cell[0], self.cell[1].strip()))
+            self.cell = None
+
+    def handle_data(self, data):
+        if self.cell is not None:
+            self.cell[1] += data
+
+
+def test_canned_list_html_cells_are_the_json_rows(site, archive):
+    # templates/query.html writes the rows in Python (xxgk_rows): every value in its column's cell, escaped
+    for path, params in (("/archive/late_reports", {}), ("/archive/failing_checks", {"rule": ""})):
+        want = rows(site, path, **params)
+        status, _, body = get(f"{site}{path}?{urllib.parse.urlencode(params)}")
+        assert status == 200
+        parser = CellTexts()
+        parser.feed(body.decode("utf-8"))
+        assert len(parser.rows) == len(want) > 0
+        for row, cells in zip(want, parser.rows, strict=True):
+            assert [c for c, _ in cells] == [f"col-{k}" for k in row]
+            for (_, text), (column, value) in zip(cells, row.items(), strict=True):
+                if value in (None, ""):
+                    assert text == "", (column, text)
+                elif column in ("rule", "kind"):  # Chinese label first, the stored value beside it
+                    assert text.endswith(value) and text != value, (column, text)
+                elif column != "url":  # a URL is a link showing the URL, truncated past 160 characters
+                    assert text == str(value), (column, text, value)
 
 
 def test_canned_agency_history_by_id_and_by_name(site, archive):
