@@ -12,6 +12,7 @@ from parsers.errors import UnreadableDocument
 from parsers.readers import limits, pdf_grid
 from parsers.readers.tables import cell_positions
 
+TOL = pdf_grid.TOL  # points: two rulings this close are one
 MIN_RULING_PATHS = 4  # a page with fewer vector paths has no ruled table
 OCR_DPI = 300  # scans are rendered at this resolution for OCR (A4: 2480 px wide)
 MAX_OCR_PAGES = 15  # image pages read by OCR (~3-5 s each, inside the build's 120-s parse limit); a report has 2-10
@@ -35,6 +36,10 @@ _SITE_FOOTER = re.compile(r"打印本页|关闭窗口|【打印】|【关闭】|
 _PORTAL = re.compile(r"打印本页|关闭窗口|【打印】|【关闭】|ICP备|公网安备|网站标识码|版权所有|主办单位[:：]|承办单位[:：]"
                      r"|浏览次数|访问量|字号[:：]|当前位置|您现在的位置|无障碍|长者模式")
 _META_LINE = re.compile(r"索\s*引\s*号|发布机构|发布日期|发布时间|成文日期|文\s*号[:：]")
+# a report's part heading ("三、收到和处理政府信息公开申请情况"): never inside a table cell
+_PART_LINE = re.compile(r"^[一二三四五六七八九十]{1,2}[、.．](?:总体情况|概述|主动公开政府信息情况|收到和处理政府信息公开申请情况"
+                        r"|依申请公开政府信息情况|政府信息公开行政复议|因政府信息公开申请提起行政复议|存在的主要问题"
+                        r"|政府信息公开工作存在的主要问题|其他需要报告的事项)")
 _SENTENCE_END = ("。", "！", "？", "；", "!", "?", ";")
 _HEADING = re.compile(r"^\s*([一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)]|\d+\s*[.、．](?!\d))")
 _PLACEHOLDER_TITLES = {"(anonymous)", "untitled", "无标题", "(unspecified)"}
@@ -236,6 +241,9 @@ def _pdfium_page_blocks(page, textpage, index: int) -> list | None:
     found = pdf_grid.find_tables(horizontal, vertical)
     if not found:
         return None  # no ruled table found here: pdfplumber gets a try
+    found = [part for cells in found for part in _split_at_text_bands(textpage, view, cells)]
+    if not found:
+        return [("text", _bounded_lines(textpage, view, 0, 0, view.width, view.height))]
     blocks: list = []
     y = view.height
     for cells in found:  # tables from the top down
@@ -248,6 +256,52 @@ def _pdfium_page_blocks(page, textpage, index: int) -> list | None:
     if y > 0:
         blocks.append(("text", _bounded_lines(textpage, view, 0, 0, view.width, y)))
     return blocks
+
+
+def _split_at_text_bands(textpage, view, cells) -> list[list]:
+    """A border drawn round the page's content (a portal's content box, a bordered layout cell) joins
+    the report's tables and the text between them into one grid: its full-width cells holding running
+    text are text, and the grid is cut there into the tables above and below."""
+    left = min(c[0] for c in cells)
+    right = max(c[2] for c in cells)
+    bands = []
+    for c in cells:
+        if c[0] - left > TOL or right - c[2] > TOL:
+            continue
+        raw = textpage.get_text_bounded(*view.page_rect(c[0] + 0.5, c[1] + 0.5, c[2] - 0.5, c[3] - 0.5))
+        if _running_text(raw):
+            bands.append(c)
+    if not bands:
+        return [cells]
+    parts: list[list] = []
+    rest = [c for c in cells if c not in bands]
+    for top, bottom in _gaps(bands, max(c[3] for c in cells), min(c[1] for c in cells)):
+        part = [c for c in rest if c[3] <= top + TOL and c[1] >= bottom - TOL]
+        if len(part) >= 2:
+            parts.append(part)
+    return parts
+
+
+def _gaps(bands, top: float, bottom: float) -> list[tuple[float, float]]:
+    """The vertical stretches (top, bottom) between the text bands, from the top down."""
+    out = []
+    y = top
+    for b in sorted(bands, key=lambda c: -c[3]):
+        if y - b[3] > TOL:
+            out.append((y, b[3]))
+        y = min(y, b[1])
+    if y - bottom > TOL:
+        out.append((y, bottom))
+    return out
+
+
+def _running_text(raw: str) -> bool:
+    """Paragraphs rather than a cell's label: a sentence, a part heading or several long lines."""
+    lines = [line.strip() for line in raw.replace("\r\n", "\n").split("\n") if line.strip()]
+    text = "".join(lines)
+    if not text:
+        return False
+    return ("。" in text and len(text) > 30) or any(_PART_LINE.match(line) for line in lines) or len(lines) >= 4
 
 
 def _bounded_lines(textpage, view, left, bottom, right, top) -> list[str]:

@@ -29,6 +29,9 @@ class Portal:
     # "chrome": date + title on top, URL + n/m below (Chrome, Edge); "firefox": title + URL on top,
     # "n of m" + date below
     browser: str = "chrome"
+    # the page's content box has a border drawn round the text on every page: "touching" (the report's
+    # full-width tables meet it) or "padded" (they sit inside it); "" for none
+    framed: str = ""
     published: str = "2023-01-20"
     # the 标题/来源 block: "cells" (label cells beside the values), "one_cell" ("标题：title" in one
     # ruled cell) or "lines" (a borderless table: plain text lines)
@@ -61,6 +64,7 @@ def pdf_of(blocks: list, title: str = "", portal: Portal | None = None) -> bytes
         bottomMargin=margin + 4 * mm,
         title=f"{title}-{portal.short}" if portal else title,
         invariant=1,
+        showBoundary=1 if portal and portal.framed else 0,
     )
     story: list = []
     if portal:
@@ -69,7 +73,8 @@ def pdf_of(blocks: list, title: str = "", portal: Portal | None = None) -> bytes
             blocks = blocks[1:]
     for block in blocks:
         if isinstance(block, LTable):
-            story.append(_table(block, doc.width, styles["cell"]))
+            padded = portal is not None and portal.framed == "padded"
+            story.append(_table(block, doc.width * (0.94 if padded else 1), styles["cell"]))
             story.append(Spacer(1, 6))
         elif isinstance(block, Para):
             story.append(Paragraph(_markup(block.text), styles.get(block.kind, styles["body"])))

@@ -276,6 +276,18 @@ def test_firefox_printed_portal_page(seed, template, printed):
     assert " of " not in text and printed not in text
 
 
+@pytest.mark.parametrize("framed", ["touching", "padded"])
+@pytest.mark.parametrize(("seed", "template"), [(3, "2021"), (5, "2019"), (8, "2019")])
+def test_browser_print_of_a_bordered_content_box(seed, template, framed):
+    # the portal's content box has a border: round the full-width tables it joins them and the text
+    # between them into one ruled grid (most of table 三 was lost); round padded tables it is one big cell
+    spec = generate(seed, template)
+    portal = Portal(site=spec.agency, framed=framed)
+    result = parse(pdf_of(build(spec, "pdf"), spec.title, portal), filename="r.pdf")
+    _assert_browser_print(result, spec)
+    assert result["metadata"]["sections"]["overview"] == spec.sections["overview"]
+
+
 def test_browser_print_title_from_the_page_title_alone():
     # no title among the page's paragraphs (only in the 标题 table cell, the page header and the PDF's
     # title): the page's <title> without the site's name
