@@ -13,12 +13,14 @@ from scrapy.exceptions import IgnoreRequest
 
 from crawler.challenges import detect as detect_challenge
 from crawler.filenames import filename_from_disposition, filename_from_url
+from crawler.transport import META_TRANSPORT
 
 META_ROLE = "xxgk_role"
 META_TITLE = "xxgk_title"
 META_PARENT = "xxgk_parent"
 META_FILENAME = "xxgk_filename"
 META_CAPTURE_ID = "xxgk_capture_id"
+META_REDIRECTED = "xxgk_redirected"  # a redirect hop led here
 
 
 def _headers_list(headers) -> list[tuple[str, str]]:
@@ -51,6 +53,16 @@ def close_stores() -> None:
     _STORES.clear()
 
 
+def response_challenge(response) -> str | None:
+    """The challenge kind of a Scrapy response (crawler/challenges.py), or None."""
+    if len(response.body) > 64 * 1024:
+        return None  # signature pages are a few KB; a big body is content
+    from crawler.store import decode_content
+
+    headers = {k.decode("latin-1").lower(): v[-1].decode("latin-1") for k, v in response.headers.items() if v}
+    return detect_challenge(response.status, headers, decode_content(response.body, headers.get("content-encoding")))
+
+
 class CaptureMiddleware:
     def __init__(self, crawler):
         self.crawler = crawler
@@ -58,6 +70,9 @@ class CaptureMiddleware:
         self.store = get_store(settings.get("XXGK_DATA_DIR"))
         self.run_id = settings.get("XXGK_RUN_ID")
         self.stats = crawler.stats
+        from crawler.transport import host_transports
+
+        self.transports = host_transports(self.store) if self.store is not None else None
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -102,31 +117,37 @@ class CaptureMiddleware:
         self.stats.inc_value("xxgk/bytes", len(response.body))
         host = urlsplit(request.url).netloc.lower()
         self.stats.inc_value(f"xxgk/hosts/{host}/responses")
-        challenge = self._challenge(response)
+        transport = meta.get(META_TRANSPORT, "default")
+        self.stats.inc_value(f"xxgk/transport/{transport}")
+        challenge = response_challenge(response)
         if challenge:
-            self.store.update_capture(row["id"], error=f"challenge: {challenge}")
+            self.store.update_capture(row["id"], error=f"challenge: {challenge} ({transport})")
             self.stats.inc_value("xxgk/challenges")
             self.stats.inc_value(f"xxgk/hosts/{host}/challenge")
             if role != "robots":  # robots.txt failures are the robots middleware's to handle
-                raise IgnoreRequest(f"challenge: {challenge} (HTTP {response.status})")
+                from crawler.transport import escalate
+
+                retry = escalate(request, self.crawler.settings, self.transports, self.stats)
+                if retry is not None:
+                    return retry
+                raise IgnoreRequest(f"challenge: {challenge} (HTTP {response.status}, transport {transport})")
             return response
-        if role != "robots" and response.status < 400:
-            # the portal answered (a page, a 304, a redirect): a source with none is unreachable
-            self.stats.inc_value("xxgk/answered")
+        if role != "robots":
+            # the portal answered (a page, a 304, a redirect): a source with none is unreachable. A
+            # redirect counts once its chain ends in something other than a challenge (a WZWS 307
+            # leads to its script page: that portal is challenged, not answering)
+            if 300 <= response.status < 400 and response.status != 304 and b"Location" in response.headers:
+                meta[META_REDIRECTED] = True
+            else:
+                # no challenge at the end of the chain: the host's next run starts with this transport
+                self.transports.worked(host, transport, self.run_id)
+                if response.status < 400 or meta.get(META_REDIRECTED):
+                    self.stats.inc_value("xxgk/answered")
         if 200 <= response.status < 300:
             self.stats.inc_value(f"xxgk/{role}")
             if role == "report":
                 self.stats.inc_value(f"xxgk/reports_{self._report_change(row)}")
         return response
-
-    @staticmethod
-    def _challenge(response) -> str | None:
-        if len(response.body) > 64 * 1024:
-            return None  # signature pages are a few KB; a big body is content
-        from crawler.store import decode_content
-
-        headers = {k.decode("latin-1").lower(): v[-1].decode("latin-1") for k, v in response.headers.items() if v}
-        return detect_challenge(response.status, headers, decode_content(response.body, headers.get("content-encoding")))
 
     def _report_change(self, row: dict) -> str:
         """'new', 'changed' or 'same' against the previous report capture of the URL (run history)."""

@@ -1,6 +1,6 @@
 """Anti-bot challenges: answers that are a WAF's test page instead of the page asked for.
 
-Portals behind 瑞数 (Riversec), 加速乐 (Jiasule), 云锁/安全狗 or Cloudflare answer a crawler with a small
+Portals behind 瑞数 (Riversec), 加速乐 (Jiasule), WZWS (Wangsu), 云锁/安全狗 or Cloudflare answer a crawler with a small
 script page (often HTTP 412, 521, 403 or 503; sometimes 200) that sets a cookie in JavaScript and
 reloads. Such a page is kept in the capture store as evidence but is never a listing or a report: the
 request fails with kind ``challenge`` so the run history and ``xxgk status`` name the host.
@@ -14,6 +14,7 @@ import re
 _SIGNATURES = (
     ("riversec", re.compile(rb"\$_ts\s*=|\$_ts\[|window\[\s*['\"]\$_ts['\"]\s*\]")),
     ("jiasule", re.compile(rb"__jsl_clearance")),
+    ("wzws", re.compile(rb"wzwschallenge|/WZWSRE")),
     ("yunsuo", re.compile(rb"yunsuo_session_verify|security_verify_data|safedog")),
     ("cloudflare", re.compile(rb"cf-chl|challenge-platform|<title>Just a moment")),
 )
@@ -30,7 +31,7 @@ SCAN_BYTES = 32 * 1024
 
 
 def detect(status: int, headers: dict[str, str], body: bytes) -> str | None:
-    """The challenge kind ('riversec', 'jiasule', 'yunsuo', 'cloudflare', 'js_cookie',
+    """The challenge kind ('riversec', 'jiasule', 'wzws', 'yunsuo', 'cloudflare', 'js_cookie',
     'verification_page') or None. ``headers`` with lower-case names; ``body`` as decoded text bytes
     or as received (a gzip body is simply not recognised: signature pages are tiny and rarely encoded)."""
     if headers.get("cf-mitigated", "").lower() == "challenge":

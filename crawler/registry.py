@@ -14,6 +14,8 @@ from urllib.parse import urlsplit
 
 import yaml
 
+from crawler.transport import TRANSPORTS
+
 FAMILIES = ("hanweb_jcms", "trs_wcm", "vsb", "gkmlpt", "json_api", "generic",
             # provincial platforms (../shared/sources/platforms.md)
             "anhui_openness", "jiyue_shtml", "shaanxi_snowflake", "hanweb_xxgk")
@@ -21,7 +23,7 @@ LEVELS = ("central", "province", "prefecture", "county", "township", "other")
 ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 REGION_CODE_RE = re.compile(r"^\d{6}$")
 KNOWN_KEYS = {"id", "agency", "region", "region_code", "level", "family", "start_urls", "params", "notes",
-              "covers"}  # covers: other agencies whose reports the same listing publishes
+              "covers", "transport"}  # covers: other agencies whose reports the same listing publishes
 # Params each family understands (others are reported, since a typo silently changes a crawl).
 FAMILY_PARAMS = {
     "hanweb_jcms": {"webid", "columnid", "unitid", "webname", "perpage", "path", "sourceContentType",
@@ -70,6 +72,7 @@ class Source:
     params: dict = field(default_factory=dict)
     notes: str | None = None
     covers: list[str] = field(default_factory=list)
+    transport: str | None = None  # the transport to start with (crawler/transport.py); None: default
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -151,12 +154,15 @@ def validate_entry(entry, index: int) -> tuple[Source | None, list[str]]:
     if not isinstance(covers, list) or not all(isinstance(c, str) and c.strip() for c in covers):
         bad("covers must be a list of agency names")
         covers = []
+    transport = entry.get("transport")
+    if transport is not None and transport not in TRANSPORTS:
+        bad(f"transport {transport!r} is not one of {', '.join(TRANSPORTS)}")
     if problems:
         return None, problems
     return Source(
         id=sid, agency=entry["agency"].strip(), region=entry["region"].strip(), region_code=code,
         level=entry["level"], family=family, start_urls=[u.strip() for u in urls], params=dict(params),
-        notes=notes, covers=list(covers),
+        notes=notes, covers=list(covers), transport=transport,
     ), []
 
 

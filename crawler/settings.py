@@ -42,11 +42,25 @@ BASE = {
         "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
         # first: a host outside the government-host allowlist is never contacted (redirects included)
         "crawler.middlewares.AllowlistMiddleware": 50,
+        # the transport of each request: the source's registry entry or its host's (crawler/transport.py)
+        "crawler.transport.TransportMiddleware": 60,
         "crawler.middlewares.BackoffRetryMiddleware": 550,
         # closest to the downloader: sees every attempt with the body still content-encoded
         "crawler.capture.CaptureMiddleware": 950,
     },
     "SPIDER_MIDDLEWARES": {},
+    # every http(s) request goes through the transport dispatcher: default, impersonate, browser
+    "DOWNLOAD_HANDLERS": {"http": "crawler.transport.TransportDownloadHandler",
+                          "https": "crawler.transport.TransportDownloadHandler"},
+    "XXGK_TRANSPORT_ESCALATE": True,  # a challenged request is retried with the next transport
+    "XXGK_TRANSPORT_MAX": "browser",  # the highest transport escalation may reach
+    "XXGK_BROWSER_SOLVE_SECONDS": 20.0,  # longest a browser page may take past its challenge
+    "XXGK_BROWSER_IDLE_SECONDS": 5.0,  # longest it may sit on a challenge without navigating
+    # scrapy-playwright (the browser transport): Debian's Chromium, never a downloaded browser;
+    # the browser's own headers and cookie jar (the context carries our User-Agent)
+    "PLAYWRIGHT_BROWSER_TYPE": "chromium",
+    "PLAYWRIGHT_LAUNCH_OPTIONS": {"executable_path": "/usr/bin/chromium", "headless": True},
+    "PLAYWRIGHT_PROCESS_REQUEST_HEADERS": None,
     "XXGK_MAX_CONCURRENT_SOURCES": 8,
     "XXGK_HOST_ALLOWLIST": True,
     # Scrapy starts CONCURRENT_ITEMS asyncio workers per callback output; our callbacks yield a few

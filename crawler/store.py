@@ -176,6 +176,11 @@ class CaptureStore:
             for name, kind in RUN_SOURCE_COLUMNS.items():
                 if name not in have:
                     db["run_sources"].add_column(name, kind)
+        if "host_transports" not in db.table_names():
+            # The transport (crawler/transport.py) that last got past a host's challenge: the next
+            # run starts that host with it
+            db["host_transports"].create({"host": str, "transport": str, "run_id": str, "updated": str},
+                                         pk="host")
         if "listed_dates" not in db.table_names():
             # Date a listing showed next to a report URL: the incremental crawl skips unchanged ones
             db["listed_dates"].create(
@@ -209,6 +214,17 @@ class CaptureStore:
             })
         if rows:
             self.db["sources"].upsert_all(rows, pk="id")
+
+    def host_transport(self, host: str) -> str | None:
+        row = self.db.execute("select transport from host_transports where host = ?", [host]).fetchone()
+        return row[0] if row else None
+
+    def set_host_transport(self, host: str, transport: str, run_id: str | None) -> None:
+        self.db["host_transports"].upsert(
+            {"host": host, "transport": transport, "run_id": run_id, "updated": utcnow_iso()}, pk="host")
+
+    def host_transports(self) -> dict[str, str]:
+        return {h: t for h, t in self.db.execute("select host, transport from host_transports order by host")}
 
     def runs(self) -> list[dict]:
         return list(self.db["crawl_runs"].rows_where(order_by="started"))

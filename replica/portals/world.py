@@ -173,6 +173,7 @@ class ReplicaWorld:
         render_workers: int = 0,
         series_breaks: float = 0.15,
         notices: bool = False,
+        challenges: dict[str, str] | None = None,
     ):
         unknown = set(families) - set(FAMILIES) - set(PLATFORM_FAMILIES)
         if unknown:
@@ -204,6 +205,16 @@ class ReplicaWorld:
                 site.populate(self.years, count, allow_doc)
                 self.sites.append(site)
         self._plan_faults()
+        # anti-bot gates (replica/portals/challenges.py) by family or source id: {"trs_wcm": "riversec"}
+        from .challenges import Gate
+
+        self.gates: dict[str, Gate] = {}
+        for key, kind in (challenges or {}).items():
+            chosen = [s for s in self.sites if key in (s.family, s.agency.source_id)]
+            if not chosen:
+                raise ValueError(f"challenges: no portal of family or id {key!r}")
+            for site in chosen:
+                self.gates[site.agency.source_id] = Gate(kind, f"{seed}:{site.agency.source_id}")
 
     # --- lifecycle ------------------------------------------------------------------------------
     def start(self) -> ReplicaWorld:
@@ -477,8 +488,12 @@ class ReplicaWorld:
             self.faults.add_slow(rng.choice([it for it in slow_site.items if it.kind == "report"]).path)
 
     def _app(self, site: Site):
+        gate = self.gates.get(site.agency.source_id)
+
         def app(req: Request) -> Response:
-            resp = self.faults.before(req.target) if req.path != "/robots.txt" else None
+            resp = gate.check(req) if gate is not None else None
+            if resp is None:
+                resp = self.faults.before(req.target) if req.path != "/robots.txt" else None
             if resp is None:
                 resp = site.finish(req, site.respond(req))
             with self._log_lock:
