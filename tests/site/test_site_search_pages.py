@@ -4,8 +4,10 @@ the search. Run against the real site: once as configured, once with the cap low
 
 from __future__ import annotations
 
+import json
 import os
 import re
+import sqlite3
 import subprocess
 import sys
 import time
@@ -16,6 +18,8 @@ from pathlib import Path
 
 import pytest
 from cdp import free_port
+
+from archive.search import query_to_fts
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -131,3 +135,45 @@ def test_next_page_of_a_search_keeps_the_count(site, archive):
     assert hits_shown(second) == f"{len(archive.with_fuyi):,}"
     ids = [int(x) for x in re.findall(r'<a href="/archive/reports/(\d+)">\d+</a>', second)]
     assert ids and set(ids) <= archive.with_fuyi and max(ids) < max(archive.with_fuyi)
+
+
+def json_rows(url: str) -> list[dict]:
+    with urllib.request.urlopen(url, timeout=30) as resp:
+        return json.loads(resp.read())
+
+
+def newest_hits(db_path: Path, table: str, pk: str, word: str, where: str, size: int) -> list[int]:
+    """Datasette's own SQL shape for the first page (every hit listed, then the newest taken), run directly."""
+    sql = (f"select {pk} from {table} where {where} and {pk} in (select rowid from report_search "
+           f"where report_search match ?) order by {pk} desc limit {size}")  # fmt: skip
+    with sqlite3.connect(db_path) as conn:
+        return [r[0] for r in conn.execute(sql, [query_to_fts(word)])]
+
+
+@pytest.mark.parametrize("word", ["复议", "依申请公开工作流程", "收费"])
+@pytest.mark.parametrize(
+    ("table", "pk", "params", "where"),
+    [("reports", "id", {}, "1"),
+     ("report_summary", "report_id", {"year": "2021"}, "year = 2021"),
+     ("report_summary", "report_id", {"level": "county", "template": "2021"}, "level = 'county' and template = '2021'"),
+     # a _where keeps Datasette's SQL, unparenthesised OR and all (the rewrite takes only filter-form clauses)
+     ("reports", "id", {"_where": "year = 2020 or year = 2021"}, "year = 2020 or year = 2021")],
+)  # fmt: skip
+def test_first_page_rows_walked_newest_hit_first_are_datasettes_rows(site, archive, word, table, pk, params, where):
+    # _size=3: fewer rows than hits, so the walk stops early and must stop at the same rows
+    qs = urllib.parse.urlencode({"_search": word, **params, "_size": 3, "_shape": "array", "_col": pk})
+    got = [r[pk] for r in json_rows(f"{site}/archive/{table}.json?{qs}")]
+    want = newest_hits(archive.db_path, table, pk, word, where, 3)
+    assert got == want and want, (got, want)
+    # the HTML page lists the same reports, newest first
+    page = html(f"{site}/archive/{table}?{urllib.parse.urlencode({'_search': word, **params, '_size': 3})}")
+    assert [int(x) for x in re.findall(rf'<a href="/archive/{table}/(\d+)">\d+</a>', page)] == want
+
+
+def test_filtered_hit_count_walked_from_the_hits_is_the_sql_count(site, archive):
+    with sqlite3.connect(archive.db_path) as conn:
+        want = conn.execute("select count(*) from report_summary where year = 2021 and report_id in "
+                            "(select rowid from report_search where report_search match ?)",
+                            [query_to_fts("复议")]).fetchone()[0]  # fmt: skip
+    assert want > 0
+    assert hits_shown(html(f"{site}/archive/report_summary?_search={q('复议')}&year=2021")) == f"{want:,}"
