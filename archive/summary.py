@@ -92,6 +92,19 @@ GROUP BY s.level, s.template, i.rule, i.severity;
 """
 
 
+# Facet counts of whole tables (the site's default facets before any filter or search), precomputed: each is
+# a scan of a covering index per request otherwise (~70 ms a facet at 1,000,000 reports, several a page).
+# Over every row, as the table pages count them (not only the latest versions).
+FACET_COUNTS = {"reports": ("year", "template", "parse_status"), "report_summary": FACETS}
+FACETS_DDL = (
+    "DROP TABLE IF EXISTS agg_facets;\n"
+    "CREATE TABLE agg_facets (tbl TEXT, col TEXT, value, n INTEGER);\n"  # value untyped: kept as stored
+    + "".join(f"INSERT INTO agg_facets SELECT '{t}', '{c}', [{c}], count(*) FROM [{t}] WHERE [{c}] IS NOT NULL "
+              f"GROUP BY [{c}];\n" for t, cols in FACET_COUNTS.items() for c in cols)
+    + "CREATE INDEX idx_agg_facets ON agg_facets (tbl, col, n DESC, value);\n"
+)  # fmt: skip
+
+
 def create_indexes(conn) -> None:
     """Single-column and (filter, facet) indexes of report_summary (idempotent; conn: sqlite3 or sqlite-utils)."""
     for c in INDEXED:
@@ -103,6 +116,12 @@ def create_indexes(conn) -> None:
 def build_aggregates(conn) -> None:
     """(Re)build the agg_* tables from report_summary (conn: a sqlite3 connection)."""
     conn.executescript(AGGREGATES_DDL)
+    build_facet_counts(conn)
+
+
+def build_facet_counts(conn) -> None:
+    """(Re)build agg_facets from reports and report_summary (conn: a sqlite3 connection)."""
+    conn.executescript(FACETS_DDL)
 
 
 def _sum(v: dict, keys) -> float | None:
@@ -212,6 +231,6 @@ def apply(db) -> int:
                 f"INSERT OR REPLACE INTO report_summary ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
                 [tuple(r.values()) for r in changed],
             )
-    if changed or gone or not db["agg_agency"].exists():
+    if changed or gone or not db["agg_agency"].exists() or not db["agg_facets"].exists():
         build_aggregates(db.conn)
     return len(changed) + len(gone)

@@ -294,3 +294,23 @@ def test_serve_names_the_database_archive_and_refuses_a_missing_file(tmp_path):
 def test_report_summary_search_box_finds_the_same_reports(site, archive):
     got = {r["report_id"] for r in rows(site, "/archive/report_summary", _search="复议", _col="report_id")}
     assert got == archive.with_fuyi
+
+
+def test_whole_table_facets_read_from_agg_facets_are_the_group_by_counts(site, archive):
+    # xxgk_facet_counts answers the unfiltered facets from agg_facets: same values, counts and order
+    facets = METADATA["databases"]["archive"]["tables"]
+    with sqlite3.connect(archive.db_path) as conn:
+        held = {tuple(r) for r in conn.execute("select distinct tbl, col from agg_facets")}
+        for table in ("reports", "report_summary"):
+            got = get_json(f"{site}/archive/{table}.json?_size=1")["facet_results"]
+            assert list(got) == facets[table]["facets"]
+            for col in facets[table]["facets"]:
+                assert (table, col) in held
+                want = conn.execute(f"select [{col}], count(*) from [{table}] where [{col}] is not null "
+                                    f"group by [{col}] order by count(*) desc, [{col}] limit 30").fetchall()  # fmt: skip
+                assert [(v["value"], v["count"]) for v in got[col]["results"]] == [tuple(r) for r in want] != []
+    # a filtered page still counts what the filter keeps
+    got = get_json(f"{site}/archive/report_summary.json?_size=1&year=2021")["facet_results"]["level"]["results"]
+    with sqlite3.connect(archive.db_path) as conn:
+        want = dict(conn.execute("select level, count(*) from report_summary where year = 2021 group by level"))
+    assert {v["value"]: v["count"] for v in got} == want
