@@ -19,7 +19,9 @@ from parsers.labels import clean_cell, squash
 _PART_HEADING = re.compile(
     r"^(?:[一二三四五六七八九十]{1,2}[、.．]|第[一二三四五六七八九十]{1,2}部分|[(（][一二三四五六七八九十]{1,2}[)）])"
     r"(?:总体情况|主动公开政府信息情况|收到和处理政府信息公开申请情况|政府信息公开行政复议、?行政诉讼情况"
-    r"|存在的主要问题及改进情况|其他需要报告的事项)[。.]?$"
+    r"|存在的主要问题及改进情况|其他需要报告的事项"
+    # the legacy reports' parts
+    r"|概述|依申请公开政府信息情况|因政府信息公开申请提起行政复议、?行政诉讼的情况|政府信息公开工作存在的主要问题及改进情况)[。.]?$"
 )
 
 
@@ -71,6 +73,13 @@ def read(data: bytes) -> Document:
     def end_row():
         nonlocal row
         end_cell()
+        if row and not rows:
+            # paragraphs indented with a TAB (an ordinary .txt report) before a table's first row
+            while row and _leading_text(row):
+                blocks.append(row.pop(0).text.replace("\n", "").strip())
+            if row and _closing(row):
+                blocks.extend(c.text.strip() for c in row)
+                row.clear()
         if row:
             rows.append(row)
             row = []
@@ -118,3 +127,44 @@ def _indented_heading(line: str, lines: list[str], n: int, row_start: bool) -> b
     # a cell that the next line continues or a row with more cells is part of a table, unless the next
     # cell is itself a table's first row (a caption or a header: the heading sits right above the table)
     return not nxt.strip() or not nxt.startswith("\t") or not squash(nxt[1:]).replace(".", "").isdigit()
+
+
+_DATE_LINE = re.compile(
+    r"^(?:\d{4}|[〇零○一二三四五六七八九]{4})年[\d〇零○一二三四五六七八九十元]{1,3}月[\d〇零○一二三四五六七八九十]{1,3}日$"
+)
+_TITLE_WORDS = ("年度报告", "年报")
+
+
+def _leading_text(row: list[Cell]) -> bool:
+    """The row's first cell is text: a sentence, a part heading (not a label beside a number), the
+    title or the title's first line (the agency above "2013年政府信息公开工作年度报告")."""
+    nxt = squash(row[1].text) if len(row) > 1 else ""
+    if _text_cell(row[0].text):
+        return not nxt.isdigit()
+    first = squash(row[0].text)
+    return (
+        bool(first)
+        and len(first) <= 40
+        and not any(ch.isdigit() for ch in first)
+        and len(nxt) <= 60
+        and any(w in nxt for w in _TITLE_WORDS)
+    )
+
+
+def _text_cell(text: str) -> bool:
+    """A TAB line that is a sentence, the title or a part heading: never a table's first cell."""
+    t = squash(text)
+    if (len(t) >= 25 and "。" in t) or (len(t) >= 8 and t.endswith("。")):
+        return True
+    return bool(_PART_HEADING.match(t)) or (len(t) <= 60 and any(w in t for w in _TITLE_WORDS))
+
+
+def _closing(cells: list[Cell]) -> bool:
+    """The closing lines (the agency, the date) indented with a TAB."""
+    texts = [squash(c.text) for c in cells]
+    return bool(
+        texts
+        and all(texts)
+        and _DATE_LINE.match(texts[-1])
+        and all(len(t) <= 30 and not any(ch.isdigit() for ch in t) for t in texts[:-1])
+    )

@@ -533,3 +533,30 @@ def test_provincial_form_rows_that_no_key_stands_for_map_to_nothing():
         "（1）“非《规定》所指政府信息”数",
     } <= unmapped
     assert not [i for i in result["issues"] if i["rule"] == "parse.duplicate_key"]
+
+
+def _tab_indented_paragraphs(text: str) -> str:
+    """Every paragraph line of a text dump indented with a TAB, as ordinary .txt reports do; the
+    tables' cells (and the lines that continue a cell) stay as they are."""
+    out, in_cell = [], False
+    for line in text.split("\n"):
+        if line.startswith("\t"):
+            in_cell = True
+        elif not line.strip():
+            in_cell = False
+        elif not in_cell:
+            line = "\t" + line
+        out.append(line)
+    return "\n".join(out)
+
+
+@pytest.mark.parametrize(("seed", "template"), [(3, "2021"), (5, "2019"), (1, "legacy"), (2, "legacy")])
+def test_text_report_with_tab_indented_paragraphs(seed, template):
+    spec = generate(seed, template)
+    text = _tab_indented_paragraphs(render(spec, "text").decode())
+    assert f"\t{spec.sections['problems'].splitlines()[0]}" in text
+    result = parse(text.encode(), filename="r.txt")
+    assert_truth(result, spec)
+    m = result["metadata"]
+    assert m["sections"] == spec.sections
+    assert (m["agency"], m["published"]) == (spec.agency, spec.published.isoformat())
