@@ -42,7 +42,7 @@ def bare_worker(sources_path: str, out_path: str) -> None:
         start_urls = start
 
         def parse(self, response):
-            if not hasattr(response, "css"):
+            if not isinstance(response, scrapy.http.TextResponse):  # a PDF/DOCX: nothing to follow
                 return
             for href in response.css("a::attr(href)").getall():
                 url = urljoin(response.url, href)
@@ -97,9 +97,65 @@ def run_xxgk(sources: Path, tmp: Path, tag: str) -> dict:
 
     span = (datetime.fromisoformat(last.replace("Z", "+00:00"))
             - datetime.fromisoformat(first.replace("Z", "+00:00"))).total_seconds()
+    browser = {k: sum(s.get(k, 0) for s in stats["sources"].values())
+               for k in ("browser_solves", "browser_seconds", "browser_launch_seconds")}
     return {"responses": n, "seconds": span, "run_seconds": stats["seconds"], "cpu": cpu,
             "reports": stats["totals"]["reports"], "attachments": stats["totals"]["attachments"],
-            "warc_bytes": size}
+            "warc_bytes": size, **browser}
+
+
+GATES = {"trs_wcm": "riversec", "vsb": "wzws"}
+
+
+def run_browser(args, tmp: Path) -> dict:
+    """The browser transport measured on its own: the same portals crawled behind the 瑞数 and WZWS
+    gates (every host escalated to Chromium, solved once, the rest fetched with its cookies) and
+    without them (default transport), each crawl its own process; plus one page loaded in
+    Chromium per page (what fetching every page in the browser would cost)."""
+    from replica.portals import ReplicaWorld
+
+    out = {}
+    for tag, gates in (("plain", None), ("gated", GATES)):
+        with ReplicaWorld(seed=2024, agencies_per_family=args.browser_agencies, years=parse_years(args.years),
+                          faults=False, allow_doc=False, families=tuple(GATES), challenges=gates) as world:
+            sources = tmp / f"sources-{tag}.yaml"
+            world.write_sources(sources)
+            run_xxgk(sources, tmp, f"warm-{tag}")  # renders every document (and, gated, is refused nothing)
+            out[tag] = run_xxgk(sources, tmp, f"b-{tag}")
+            out[tag]["hosts"] = len(world.portals)
+            if tag == "plain":
+                urls = [r.page_url for r in world.reports()][: args.browser_pages]
+                out["page_load"] = browser_page_loads(urls)
+    return out
+
+
+def browser_page_loads(urls: list[str]) -> dict:
+    """Each URL opened in one Chromium page (load event, then the DOM read), one after another."""
+    import asyncio
+
+    from playwright.async_api import async_playwright
+
+    async def go():
+        async with async_playwright() as p:
+            t0 = time.monotonic()
+            browser = await p.chromium.launch(executable_path="/usr/bin/chromium", headless=True)
+            page = await (await browser.new_context()).new_page()
+            launch = time.monotonic() - t0
+            t1 = time.monotonic()
+            for url in urls:
+                await page.goto(url, wait_until="load")
+                await page.content()
+            each = (time.monotonic() - t1) / len(urls)
+            await browser.close()
+            return {"launch": launch, "per_page": each, "pages": len(urls)}
+
+    cpu = resource.getrusage(resource.RUSAGE_SELF)
+    child = _child_cpu()
+    res = asyncio.run(go())
+    after = resource.getrusage(resource.RUSAGE_SELF)
+    res["cpu_self"] = after.ru_utime + after.ru_stime - cpu.ru_utime - cpu.ru_stime
+    res["cpu_children"] = _child_cpu() - child
+    return res
 
 
 def parse_years(text: str) -> tuple[int, ...]:
@@ -116,6 +172,9 @@ def main() -> int:
     ap.add_argument("--years", default="2015-2024")
     ap.add_argument("--rounds", type=int, default=2)
     ap.add_argument("--append", help="append the result section to this Markdown file")
+    ap.add_argument("--browser-agencies", type=int, default=2, help="agencies per gated family (browser part)")
+    ap.add_argument("--browser-pages", type=int, default=20, help="pages loaded one by one in Chromium")
+    ap.add_argument("--no-browser", action="store_true", help="skip the browser transport part")
     args = ap.parse_args()
     sys.path.insert(0, str(ROOT))
     from replica.portals import ReplicaWorld
@@ -168,11 +227,49 @@ latency-bound at this size (the replica answers in 1-10 ms, most time is spent w
 listing -> report -> attachment). `xxgk crawl` found
 {x['reports']} report pages and {x['attachments']} attachments; WARC written: {x['warc_bytes'] / 1e6:.1f} MB.
 """
+    if not args.no_browser:
+        with tempfile.TemporaryDirectory() as t:
+            section += browser_section(args, run_browser(args, Path(t)))
     print(section)
     if args.append:
         with open(args.append, "a", encoding="utf-8") as fh:
             fh.write(section)
     return 0
+
+
+def browser_section(args, b: dict) -> str:
+    plain, gated, load = b["plain"], b["gated"], b["page_load"]
+
+    def row(label, r):
+        return (f"| {label} | {r['responses']} | {r['responses'] / r['seconds']:.0f} | "
+                f"{r['cpu'] / r['responses'] * 1000:.1f} | {r['run_seconds']:.1f} |")
+
+    solves = gated["browser_solves"] or 1
+    extra_cpu = (gated["cpu"] - plain["cpu"]) / gated["responses"] * 1000
+    return f"""
+### Browser transport (measured separately)
+
+{plain['hosts']} portals (TRS and VSB, {args.browser_agencies} per family, years {args.years}), crawled once
+without gates (default transport) and once behind the replica's 瑞数 412 and WZWS 307 gates
+(replica/portals/challenges.py): every host is challenged, escalated default -> impersonate ->
+browser, solved once in Debian's Chromium through scrapy-playwright, the rest of its pages fetched
+by the default handler with the browser's cookies. CPU counts the crawl process and its children
+(the Playwright driver and Chromium).
+
+| crawl | pages captured | pages/s | CPU ms/page | run s (start-up incl.) |
+|---|---:|---:|---:|---:|
+{row("default transport, no gates", plain)}
+{row("behind the gates, browser transport", gated)}
+
+Browser solves: {gated['browser_solves']} (one per host, side by side in one Chromium),
+{gated['browser_seconds'] / solves:.2f} s each on average (challenge page, its script, the reload, the real
+page), after starting the Playwright driver and Chromium once: {gated['browser_launch_seconds']:.2f} s.
+Cost per page with the browser transport: **{extra_cpu:+.1f} ms CPU per page** over the default transport
+(the solves spread over the host's pages). Loading every page in Chromium instead
+({load['pages']} report pages one after another in one tab): **{load['per_page'] * 1000:.0f} ms per page**
+wall, Chromium launch {load['launch']:.2f} s, {(load['cpu_self'] + load['cpu_children']) / load['pages'] * 1000:.0f} ms CPU per page
+(driver and browser included) - why the browser solves and the normal handler fetches.
+"""
 
 
 if __name__ == "__main__":

@@ -349,6 +349,10 @@ def crawl(sources: list[dict], data_dir, run_id: str | None = None, overrides: d
             "reports_unchanged": stats.get("xxgk/reports_unchanged", 0),
             "responses": stats.get("downloader/response_count", 0),
             "crashed": failed.get(src["id"]),
+            # the browser transport (crawler/transport.py): challenge pages solved, seconds spent
+            "browser_solves": stats.get("xxgk/browser/pages", 0),
+            "browser_seconds": round(stats.get("xxgk/browser/seconds", 0), 3),
+            "browser_launch_seconds": stats.get("xxgk/browser/launch_seconds", 0),
         }
     summary = {"run_id": run_id, "data": data_dir, "sources": per_source,
                "totals": {k: sum(v[k] for v in per_source.values()) for k in

@@ -194,7 +194,7 @@ def source_health(conn: sqlite3.Connection, empty_runs: int = DEFAULT_EMPTY_RUNS
             row["reason"] = _reason(last, row, n)
         elif nothing >= empty_runs:
             row["health"], row["reason"] = "empty", f"no annual report listed in the last {nothing} runs"
-        elif last.get("errors") or last.get("challenges"):
+        elif last.get("errors"):  # challenges got past by a higher transport are no failure
             row["health"] = "degraded"
             row["reason"] = f"{last.get('errors') or 0} failed request(s): " + _kinds(
                 _json(last.get("failures"))
@@ -248,8 +248,15 @@ def host_health(conn: sqlite3.Connection) -> list[dict]:
                 h["kinds"][kind] = h["kinds"].get(kind, 0) + count
                 h["challenges" if kind == "challenge" else "errors"] += count
     out = [h for h in hosts.values() if h["challenges"] or h["errors"]]
+    # the transport that got through last (crawler/transport.py; captures.db only)
+    transports = (
+        dict(conn.execute("select host, transport from host_transports"))
+        if "host_transports" in _tables(conn)
+        else {}
+    )
     for h in out:
         h["sources"] = sorted(h["sources"])
+        h["transport"] = transports.get(h["host"])
     return sorted(out, key=lambda h: (-h["challenges"], -h["errors"], h["host"]))
 
 

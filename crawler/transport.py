@@ -171,7 +171,6 @@ class TransportDownloadHandler:
         self.default = HTTP11DownloadHandler(crawler)
         self._impersonate = None
         self._browser = None
-        self._browser_lock = asyncio.Lock()
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -191,7 +190,7 @@ class TransportDownloadHandler:
         if self._impersonate is not None:
             await self._impersonate.close()
         if self._browser is not None:
-            await self._browser.close()
+            await self._release_browser()
 
     # ---- impersonate ----
     def _impersonate_handler(self):
@@ -274,16 +273,37 @@ class TransportDownloadHandler:
             return True
 
     async def _browser_handler(self):
-        async with self._browser_lock:
+        """The process's one browser (sources crawled side by side share it; it closes with the
+        last handler using it)."""
+        async with _BROWSER["lock"]:
             if self._browser is None:
-                from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
+                if _BROWSER["handler"] is None:
+                    from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
 
-                handler = ScrapyPlaywrightDownloadHandler(self.crawler)
-                # made after engine_started, so its start-up hook is called here (scrapy-playwright
-                # 0.0.48 launches the Playwright driver there; the browser starts on the first page)
-                await handler._launch()
-                self._browser = handler
+                    handler = ScrapyPlaywrightDownloadHandler(self.crawler)
+                    # made after engine_started, so its start-up hook is called here (scrapy-playwright
+                    # 0.0.48 starts the Playwright driver there; Chromium starts with the first page)
+                    started = time.monotonic()
+                    await handler._launch()
+                    await handler._maybe_launch_browser()  # Chromium now: solve times are solves only
+                    self.crawler.stats.set_value(
+                        "xxgk/browser/launch_seconds", round(time.monotonic() - started, 3)
+                    )
+                    _BROWSER["handler"] = handler
+                _BROWSER["users"] += 1
+                self._browser = _BROWSER["handler"]
         return self._browser
+
+    async def _release_browser(self) -> None:
+        async with _BROWSER["lock"]:
+            self._browser = None
+            _BROWSER["users"] -= 1
+            if _BROWSER["users"] == 0 and _BROWSER["handler"] is not None:
+                handler, _BROWSER["handler"] = _BROWSER["handler"], None
+                await handler.close()
+
+
+_BROWSER: dict = {"handler": None, "users": 0, "lock": asyncio.Lock()}
 
 
 async def _wait_past_challenge(page, seconds: float, idle: float = BROWSER_IDLE_SECONDS) -> list[dict] | None:

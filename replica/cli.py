@@ -42,6 +42,9 @@ def register(subparsers) -> None:
     s.add_argument("--render-workers", type=int, default=0,
                    help="render attachments in N worker processes (default: in the serving thread)")
     s.add_argument("--prerender", action="store_true", help="render every report before serving")
+    s.add_argument("--challenge", action="append", default=[], metavar="FAMILY=KIND",
+                   help="put a family's (or a source id's) portals behind an anti-bot gate: riversec "
+                        "(瑞数 412 + JS cookie) or wzws (WZWS 307 loop); replica/portals/challenges.py")
     s.set_defaults(func=serve)
     p.set_defaults(func=lambda args: (p.print_help(), 2)[1])
 
@@ -61,10 +64,22 @@ def serve(args: argparse.Namespace, stop: threading.Event | None = None) -> int:
         if unknown:
             print(f"unknown families {unknown}; expected some of {', '.join(FAMILIES)}", file=sys.stderr)
             return 2
+    challenges = {}
+    for item in getattr(args, "challenge", None) or []:
+        key, sep, kind = item.partition("=")
+        if not sep:
+            print(f"--challenge {item!r}: expected FAMILY=KIND (riversec or wzws)", file=sys.stderr)
+            return 2
+        challenges[key.strip()] = kind.strip()
     stop = stop or threading.Event()
-    with ReplicaWorld(seed=args.seed, agencies_per_family=args.agencies_per_family, years=args.years, families=families,
-                      faults=not args.no_faults, allow_doc=not args.no_doc,
-                      render_workers=getattr(args, "render_workers", 0)) as world:
+    try:
+        world = ReplicaWorld(seed=args.seed, agencies_per_family=args.agencies_per_family, years=args.years,
+                             families=families, faults=not args.no_faults, allow_doc=not args.no_doc,
+                             render_workers=getattr(args, "render_workers", 0), challenges=challenges)
+    except ValueError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    with world:
         if args.write_sources:
             world.write_sources(args.write_sources)
             print(f"sources written to {args.write_sources}", flush=True)

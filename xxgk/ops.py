@@ -352,11 +352,14 @@ def print_status(report: dict, show_all: bool = False, out=None) -> None:
     if empty:
         print(f"\nnothing found for {report['empty_runs']}+ runs: {', '.join(empty)}", file=out)
     if report["hosts"]:
-        print(f"\n{'host':36} {'responses':>9} {'challenges':>10} {'errors':>6}  kinds  (sources)", file=out)
+        print(
+            f"\n{'host':36} {'responses':>9} {'challenges':>10} {'errors':>6} {'passed with':11}  kinds  (sources)",
+            file=out,
+        )
         for h in report["hosts"]:
             print(
-                f"{h['host'][:36]:36} {h['responses']:>9} {h['challenges']:>10} {h['errors']:>6}  "
-                f"{_kinds(h['kinds'])}  ({', '.join(h['sources'])})",
+                f"{h['host'][:36]:36} {h['responses']:>9} {h['challenges']:>10} {h['errors']:>6} "
+                f"{h.get('transport') or '-':11}  {_kinds(h['kinds'])}  ({', '.join(h['sources'])})",
                 file=out,
             )
     if report["runs"]:

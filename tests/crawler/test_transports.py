@@ -87,6 +87,7 @@ def runs(tmp_path_factory):
         before = {k: (g.challenged, g.passed) for k, g in world.gates.items()}
         out["first"] = crawl(sources, tmp / "data", "r1")
         middle = {k: (g.challenged, g.passed) for k, g in world.gates.items()}
+        out["status_first"] = xxgk("status", "--data", tmp / "data", "--json", "--all")
         world.add_report(next(iter(out["gated"])), 2023)
         out["added"] = world.reports()
         out["second"] = crawl(sources, tmp / "data", "r2")
@@ -120,6 +121,10 @@ def test_without_the_browser_challenged_sources_are_recorded_as_challenged(runs)
     health = {s["source_id"]: s for s in status["sources"]}
     for sid in runs["gated"]:
         assert health[sid]["last_outcome"] == "challenged" and health[sid]["health"] == "broken"
+        assert health[sid]["reason"].startswith("anti-bot challenge instead of the listing")
+    assert {h["host"]: (h["challenges"], h["errors"], h["transport"]) for h in status["hosts"]} == {
+        runs["hosts"][sid]: (2, 0, None) for sid in runs["gated"]
+    }
 
 
 def test_escalated_transport_captures_every_report_behind_the_gates(runs):
@@ -159,6 +164,12 @@ def test_escalated_transport_captures_every_report_behind_the_gates(runs):
         assert caps == [f"challenge: {kind} (default)", f"challenge: {kind} (impersonate)"]
     hosts = dict((r["host"], r["transport"]) for r in rows(db, "select * from host_transports"))
     assert hosts == {runs["hosts"][sid]: "browser" for sid in runs["gated"]}
+    # `xxgk status`: the sources are fine; their hosts answered challenges, passed with the browser
+    status = json.loads(runs["status_first"].stdout)
+    assert {s["source_id"]: s["health"] for s in status["sources"]} == dict.fromkeys(by_source, "ok")
+    assert {h["host"]: (h["challenges"], h["errors"], h["transport"]) for h in status["hosts"]} == {
+        runs["hosts"][sid]: (2, 0, "browser") for sid in runs["gated"]
+    }
 
 
 def test_the_next_run_starts_with_the_remembered_transport(runs):
