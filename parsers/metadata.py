@@ -80,6 +80,8 @@ _TITLE_TAIL = re.compile(r"^(?:政府信息公开|信息公开|公开)?(?:工作
 _TITLE_BARE = re.compile(r"^(?:(?:(?:19|20)\d{2}|[〇零○Ｏ一二三四五六七八九]{4})?年?度?)(?:政府|政务)?信息公开|^关于|^年度")
 # a line ending in the year, or only a year word ("平潭综合实验区2020" / "年度政府信息公开…")
 _TITLE_YEAR_END = re.compile(r"(?:(?:19|20)\d{2}|[〇零○Ｏ一二三四五六七八九]{4})(?:年度?)?$|^年度?$")
+# the year printed under the title ("（2021年度）")
+_TITLE_YEAR_BELOW = re.compile(r"^[（(]?(?:(?:19|20)\d{2}|[〇零○Ｏ一二三四五六七八九]{4})年度?[)）]?$")
 _TITLE_LABEL = re.compile(r"^(?:标题|题名|文章标题|信息名称|名称)[:：]")
 _CHROME = re.compile(r"[>»›]|当前位置|首页|您现在的位置|索引号|发布日期|来源[:：]")
 
@@ -103,6 +105,10 @@ def _title(paras: list[str]) -> str | None:
     _, i, s = best
     if s != squash(head[i]):
         return s  # the portal's 标题 field: the whole title
+    if i + 1 < len(head) and not _YEAR.search(s):
+        below = squash(head[i + 1])
+        if _TITLE_YEAR_BELOW.match(below):
+            s += below  # "…工作年度报告" / "（2021年度）"
     # a title printed in two or three paragraphs: join the lines above that it goes on from
     while i > 0:
         prev = squash(head[i - 1])
@@ -136,6 +142,10 @@ def _agency_from_title(title: str) -> str | None:
     m = _TITLE_YEAR.search(t)
     if m and m.start() > 0 and t[: m.start()].strip("【[（(「 "):
         cand = t[: m.start()]
+        if any(w in cand for w in _TITLE_WORDS):
+            # the year after the whole title ("…工作年度报告（2021年度）"): the agency is before its subject
+            cut = min((cand.find(w) for w in _AGENCY_CUT if cand.find(w) > 0), default=-1)
+            cand = cand[:cut] if cut > 0 else cand
     else:
         rest = t[m.end():] if m else t
         cut = min((rest.find(w) for w in _AGENCY_CUT if w in rest), default=-1)

@@ -154,6 +154,24 @@ def test_title_in_several_paragraphs_of_a_text(lines):
     assert (m["title"], m["year"]) == ("".join(lines), 2020)
 
 
+@pytest.mark.parametrize("year_line", ["（2021年度）", "(2021年)", "2021年度"])
+def test_year_printed_under_the_title(year_line):
+    text = "\n".join(["某某县统计局政府信息公开工作年度报告", year_line, "一、总体情况", "甲。"])
+    m = parse(text.encode(), filename="r.txt")["metadata"]
+    year = year_line.strip("（）()")
+    assert m["title"].replace("(", "").replace(")", "") == f"某某县统计局政府信息公开工作年度报告{year}"
+    assert (m["year"], m["agency"]) == (2021, "某某县统计局")
+
+
+def test_agency_before_the_subject_when_the_year_ends_the_title():
+    m = parse("某某县统计局政府信息公开工作年度报告（2021年）\n一、总体情况\n甲。".encode(), filename="r.txt")
+    assert (m["metadata"]["year"], m["metadata"]["agency"]) == (2021, "某某县统计局")
+    m = parse(
+        "某某县信息公开办公室2021年政府信息公开工作年度报告\n一、总体情况\n甲。".encode(), filename="r.txt"
+    )
+    assert m["metadata"]["agency"] == "某某县信息公开办公室"
+
+
 def test_lines_above_a_whole_title_are_not_joined():
     for above in ("某某市人民政府办公室", "某政办〔2021〕3号", "2021年", "当前位置：首页 > 年报"):
         text = "\n".join([above, "某某县统计局2020年政府信息公开工作年度报告", "一、总体情况", "甲。"])
