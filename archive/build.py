@@ -632,6 +632,9 @@ def link_documents(db, report_id: int, captures: list[dict]) -> None:
 def build(data_dir, db_path=None, rebuild: bool = False, workers: int | None = None, progress: bool = True,
           parse_timeout: float = PARSE_TIMEOUT) -> dict:
     data_dir = Path(data_dir)
+    from crawler.shards import merge_shards
+
+    merged = merge_shards(data_dir)  # distributed workers' shards (DATA/shards/*) into DATA/captures.db
     if not (data_dir / "captures.db").exists():
         raise FileNotFoundError(f"no capture store at {data_dir} (captures.db missing)")
     db_path = Path(db_path) if db_path else data_dir / "archive.db"
@@ -640,7 +643,7 @@ def build(data_dir, db_path=None, rebuild: bool = False, workers: int | None = N
     db = schema.connect(db_path)
     schema.create(db)
     search.create_table(db)
-    stats: dict = {"copied": copy_capture_store(db, data_dir)}
+    stats: dict = {"copied": copy_capture_store(db, data_dir), "shards": merged}
     stats["copied"].update(copy_run_history(db, data_dir))
     parser_version = current_parser_version()
     agency_of_source = dict(db.execute("SELECT id, agency_id FROM sources").fetchall())

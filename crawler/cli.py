@@ -68,7 +68,24 @@ def add_crawl_arguments(p) -> None:
 def register(sub) -> None:
     p = sub.add_parser("crawl", help="crawl sources into a capture store (WARC + captures.db)")
     add_crawl_arguments(p)
+    p.add_argument("--queue", metavar="redis://HOST:PORT/DB",
+                   help="with --enqueue: put one job per host group on this distributed frontier (RQ)")
+    p.add_argument("--enqueue", action="store_true",
+                   help="fill the frontier for `xxgk worker` processes instead of crawling here")
+    p.add_argument("--queue-name", default="xxgk", help="RQ queue name (default xxgk)")
     p.set_defaults(func=run_crawl)
+
+    w = sub.add_parser("worker", help="crawl host groups from a distributed frontier into DATA/shards/WORKER-ID")
+    w.add_argument("--queue", required=True, metavar="redis://HOST:PORT/DB", help="the frontier's Redis")
+    w.add_argument("--data", required=True, help="DATA (the shard is DATA/shards/WORKER-ID)")
+    w.add_argument("--worker-id", required=True, help="this worker's name, [A-Za-z0-9_.-]+, one process per id")
+    w.add_argument("--queue-name", default="xxgk")
+    w.add_argument("--until-done", action="store_true",
+                   help="exit when no job is queued or running (default: keep waiting for jobs)")
+    w.add_argument("--grace", type=float, default=60.0,
+                   help="seconds after a job's last heartbeat before it is re-queued (default 60)")
+    w.add_argument("--monitor", type=float, default=10.0, help="seconds between job heartbeats (default 10)")
+    w.set_defaults(func=run_worker)
 
     s = sub.add_parser("sources", help="source registry tools")
     ssub = s.add_subparsers(dest="sources_command", metavar="SUBCOMMAND")
@@ -213,6 +230,23 @@ def run_crawl(args) -> int:
         print(exc, file=sys.stderr)
         return 2
     overrides = crawl_overrides(args)
+    if args.enqueue or args.queue:
+        if not (args.enqueue and args.queue):
+            print("--enqueue and --queue go together", file=sys.stderr)
+            return 2
+        from redis.exceptions import RedisError
+
+        from crawler.frontier import enqueue
+
+        try:
+            result = enqueue(args.queue, [s.to_dict() for s in sources], args.run_id or default_run_id(),
+                             overrides, args.contact, name=args.queue_name)
+        except RedisError as exc:  # Redis unreachable: say so, nothing queued
+            print(f"xxgk crawl --enqueue: cannot reach the frontier {args.queue}: {exc}", file=sys.stderr)
+            return 1
+        print(f"run {result['run_id']}: {result['added']} host group(s) queued on {args.queue} "
+              f"({result['already_queued']} already there)")
+        return 0
     from crawler.locking import LockBusy
 
     try:
@@ -222,6 +256,24 @@ def run_crawl(args) -> int:
         print(f"xxgk crawl: another crawl is using this capture store: {exc}", file=sys.stderr)
         return EXIT_LOCKED
     print_summary(summary)
+    return 0
+
+
+def run_worker(args) -> int:
+    import re
+
+    from crawler.frontier import run_worker as work
+    from crawler.locking import LockBusy
+
+    if not re.fullmatch(r"[A-Za-z0-9_.-]+", args.worker_id):
+        print(f"bad --worker-id {args.worker_id!r}: letters, digits, _ . - only", file=sys.stderr)
+        return 2
+    try:
+        work(args.queue, args.data, args.worker_id, name=args.queue_name, until_done=args.until_done,
+             grace=args.grace, monitor=args.monitor)
+    except LockBusy as exc:
+        print(f"xxgk worker: worker {args.worker_id} is running already: {exc}", file=sys.stderr)
+        return EXIT_LOCKED
     return 0
 
 

@@ -189,9 +189,15 @@ class CaptureStore:
 
     # ---- runs and sources ----------------------------------------------------------------
     def start_run(self, run_id: str, source_ids: list[str]) -> None:
+        """Mark run_id running. A run met again (a distributed run's next host group in this shard)
+        keeps its start time and adds the new sources to its list."""
+        row = self.db.execute("select started, sources from crawl_runs where id = ?", [run_id]).fetchone()
+        started = row[0] if row and row[0] else utcnow_iso()
+        ids = list(json.loads(row[1] or "[]")) if row else []
+        ids += [s for s in source_ids if s not in set(ids)]
         self.db["crawl_runs"].upsert(
-            {"id": run_id, "started": utcnow_iso(), "finished": None, "status": "running",
-             "sources": json.dumps(source_ids), "stats": None},
+            {"id": run_id, "started": started, "finished": None, "status": "running",
+             "sources": json.dumps(ids), "stats": None},
             pk="id",
         )
 
@@ -510,8 +516,12 @@ class CaptureStore:
                 elif cut:
                     report["truncated"][path.name] = cut
             per_source = self.run_source_stats_from_captures(run_id)
-            for row in per_source.values():
-                self.record_run_source(row)
+            # sources that finished before the kill keep the row their stats collector wrote
+            finished = {r[0] for r in self.db.execute(
+                "select source_id from run_sources where run_id = ? and status != 'killed'", [run_id])}
+            for sid, row in per_source.items():
+                if sid not in finished:
+                    self.record_run_source(row)
             totals: dict = {}
             for row in per_source.values():
                 for k, v in row.items():

@@ -5,6 +5,7 @@ Content-Disposition file name go out exactly as built)."""
 from __future__ import annotations
 
 import threading
+import time as _time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
@@ -74,6 +75,18 @@ def parse_request(method: str, target: str, headers: dict[str, str], body: bytes
 App = Callable[[Request], Response]
 
 
+@dataclass(frozen=True)
+class Served:
+    """One request as the server saw it: from its headers read to its answer written (monotonic s)."""
+
+    method: str
+    target: str
+    body: bytes
+    status: int
+    start: float
+    end: float
+
+
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive: Scrapy reuses connections
     server_version = "nginx"
@@ -92,7 +105,9 @@ class _Handler(BaseHTTPRequestHandler):
         self._serve("HEAD")
 
     def _serve(self, method: str) -> None:
+        started = _time.monotonic()
         headers = {k.lower(): v for k, v in self.headers.items()}
+        body = b""
         length = headers.get("content-length", "0").strip() or "0"
         if not length.isdigit() or int(length) > MAX_BODY:
             self.close_connection = True  # the body cannot be skipped reliably
@@ -117,7 +132,12 @@ class _Handler(BaseHTTPRequestHandler):
         payload = b"\r\n".join(head) + b"\r\n\r\n"
         if method != "HEAD" and resp.status != 304:
             payload += resp.body
-        self.wfile.write(payload)
+        try:
+            self.wfile.write(payload)
+        finally:
+            observer = getattr(self.server, "observer", None)
+            if observer is not None:  # the request's whole span, answer written (or refused)
+                observer(Served(method, self.path, body, resp.status, started, _time.monotonic()))
 
 
 class _QuietServer(ThreadingHTTPServer):
@@ -134,9 +154,10 @@ class _QuietServer(ThreadingHTTPServer):
 class PortalServer:
     """A threaded HTTP server on (host, free port) running `app` in a background thread."""
 
-    def __init__(self, host: str, app: App):
+    def __init__(self, host: str, app: App, observer: Callable[[Served], None] | None = None):
         self.httpd = _QuietServer((host, 0), _Handler)
         self.httpd.app = app
+        self.httpd.observer = observer
         self.host = host
         self.port = self.httpd.server_address[1]
         self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)

@@ -6,7 +6,8 @@ own loopback address (127.0.0.N, N >= 10), plus the truth about what they hold.
         world.change_report(page_url); world.add_report(source_id, year); world.request_log
 
 `notices=True` adds to every portal two notices about its reports (更正说明 / 补充说明 / …的说明);
-`faults=False` lifts the slow page and the 500s (benchmarks); `allow_doc=False` replaces the
+`faults=False` lifts the slow page and the 500s (benchmarks); `latency=(0.05, 0.2)` delays every
+answer by that many seconds (benchmarks); `allow_doc=False` replaces the
 LibreOffice-rendered DOC/WPS attachments by DOCX (fast tests); attachments are rendered on first
 request in `render_workers` processes and cached; `prerender()` renders everything up front.
 """
@@ -18,6 +19,7 @@ import hashlib
 import io
 import random
 import threading
+import time
 import zipfile
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -174,6 +176,7 @@ class ReplicaWorld:
         series_breaks: float = 0.15,
         notices: bool = False,
         challenges: dict[str, str] | None = None,
+        latency: tuple[float, float] | None = None,
     ):
         unknown = set(families) - set(FAMILIES) - set(PLATFORM_FAMILIES)
         if unknown:
@@ -190,7 +193,12 @@ class ReplicaWorld:
         self.render_workers = render_workers
         self._pool = None
         self.faults = Faults(enabled=faults)
+        # (min, max) seconds added to every answer, drawn per request (benchmarks: a real portal's latency)
+        self.latency = latency
+        self._latency_rng = random.Random(f"replica:{seed}:latency")
         self.request_log: list[tuple[str, str, int]] = []
+        # every request with its span (replica.portals.server.Served + host): concurrency per host
+        self.timed_log: list[tuple[str, object]] = []
         self._log_lock = threading.Lock()
         self._render_locks: dict[tuple, threading.Lock] = {}
         self._cache: dict[tuple, object] = {}
@@ -221,7 +229,7 @@ class ReplicaWorld:
         if self.servers:
             return self
         for site in self.sites:
-            server = PortalServer(portal_host(site.index), self._app(site))
+            server = PortalServer(portal_host(site.index), self._app(site), self._observer(site))
             site.base_url = server.base_url
             server.start()
             self.servers.append(server)
@@ -487,6 +495,13 @@ class ReplicaWorld:
         if slow_site is not None:
             self.faults.add_slow(rng.choice([it for it in slow_site.items if it.kind == "report"]).path)
 
+    def _observer(self, site: Site):
+        def observe(served) -> None:
+            with self._log_lock:
+                self.timed_log.append((urlsplit(site.base_url).netloc, served))
+
+        return observe
+
     def _app(self, site: Site):
         gate = self.gates.get(site.agency.source_id)
 
@@ -498,6 +513,9 @@ class ReplicaWorld:
                 resp = site.finish(req, site.respond(req))
             with self._log_lock:
                 self.request_log.append((req.method, site.base_url + req.target, resp.status))
+                wait = self._latency_rng.uniform(*self.latency) if self.latency else 0.0
+            if wait:
+                time.sleep(wait)
             return resp
 
         return app

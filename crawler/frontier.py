@@ -1,0 +1,241 @@
+"""Distributed crawling: a shared frontier of host groups in Redis, run by RQ workers on any machine.
+
+The unit of work is a *host group*: the sources whose start URLs share a host (the grouping the
+single-process crawl uses to keep per-host politeness). ``enqueue`` puts one RQ job per group on
+the queue; ``run_worker`` is an RQ worker that takes a group, crawls it with the ordinary spiders
+into its own capture shard (``DATA/shards/<worker-id>/``: WARC files + captures.db) and takes the
+next. Politeness holds across all workers because a host is crawled by one job at a time (at most
+CONCURRENT_REQUESTS_PER_DOMAIN = 2 concurrent requests), and a job holds a Redis lock per host
+(redis-py ``Lock``, extended while it runs) so that even a job re-queued while an orphaned copy is
+still running waits for the host instead of doubling the load.
+
+Killed workers: RQ heartbeats every running job; a job whose worker died (SIGKILL, machine lost)
+is found expired in RQ's StartedJobRegistry and re-queued (``Retry``), and another worker crawls the
+group again. The dead shard keeps what it indexed (its torn WARC tail is cut by
+``CaptureStore.recover`` at the next start of that worker or at merge time) and ``crawler.shards``
+merges every shard into DATA/captures.db for ``xxgk build``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+import threading
+import time
+from urllib.parse import urlsplit
+
+QUEUE_NAME = "xxgk"
+SHARDS_DIR = "shards"
+ENV_SHARD = "XXGK_SHARD_DIR"  # set in the worker, inherited by the forked job process
+ENV_QUEUE = "XXGK_QUEUE_URL"
+# A dead worker's job is re-queued this many seconds after its last heartbeat (RQ itself adds 60).
+DEFAULT_GRACE = 60
+DEFAULT_MONITOR = 10  # seconds between heartbeats of a running job
+HOST_LOCK_SECONDS = 60  # per-host lock lifetime; extended every third of it while the job runs
+RETRIES = 5  # a group whose worker died (or whose crawl raised) is tried again this many times
+
+
+def connect(url: str):
+    from redis import Redis
+
+    return Redis.from_url(url)
+
+
+def queue(url: str, name: str = QUEUE_NAME):
+    from rq import Queue
+
+    return Queue(name, connection=connect(url))
+
+
+def host_groups(sources: list[dict]) -> dict[str, list[dict]]:
+    """host -> the sources starting there, in registry order (one job each)."""
+    groups: dict[str, list[dict]] = {}
+    for src in sources:
+        host = urlsplit(src["start_urls"][0]).netloc.lower()
+        groups.setdefault(host, []).append(src)
+    return groups
+
+
+def enqueue(
+    url: str,
+    sources: list[dict],
+    run_id: str,
+    overrides: dict | None = None,
+    contact: str | None = None,
+    name: str = QUEUE_NAME,
+) -> dict:
+    """One job per host group of this run. Job ids are ``<run_id>-<host>``: enqueueing a run again
+    adds only the groups not queued yet."""
+    from rq import Retry
+    from rq.exceptions import NoSuchJobError
+    from rq.job import Job
+
+    q = queue(url, name)
+    added, present = [], []
+    for host, group in host_groups(sources).items():
+        job_id = re.sub(r"[^A-Za-z0-9_-]", "_", f"{run_id}-{host}")  # RQ's job id alphabet
+        try:
+            Job.fetch(job_id, connection=q.connection)
+            present.append(job_id)
+            continue
+        except NoSuchJobError:
+            pass
+        q.enqueue(
+            "crawler.frontier.crawl_group",
+            group,
+            run_id,
+            overrides or {},
+            contact,
+            host,
+            job_id=job_id,
+            job_timeout=-1,
+            result_ttl=7 * 86400,
+            failure_ttl=30 * 86400,
+            retry=Retry(max=RETRIES),
+            description=f"crawl {host} ({len(group)} source(s)) run {run_id}",
+        )
+        added.append(job_id)
+    return {
+        "queue": name,
+        "run_id": run_id,
+        "added": len(added),
+        "already_queued": len(present),
+        "groups": len(added) + len(present),
+    }
+
+
+class _HostLock:
+    """redis-py Lock on one host, kept alive by a thread while the job runs."""
+
+    def __init__(self, redis, host: str, seconds: float):
+        from redis.lock import Lock
+
+        self.lock = Lock(redis, f"xxgk:host:{host}", timeout=seconds, blocking=True, thread_local=False)
+        self.seconds = seconds
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._keep, daemon=True)
+
+    def _keep(self):
+        while not self._stop.wait(self.seconds / 3):
+            try:
+                self.lock.reacquire()
+            except Exception:  # noqa: BLE001 - Redis gone: the lock expires, the crawl goes on
+                return
+
+    def __enter__(self):
+        self.lock.acquire()
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join(timeout=5)
+        try:
+            self.lock.release()
+        except Exception:  # noqa: BLE001 - expired meanwhile: nothing to release
+            pass
+
+
+def crawl_group(sources: list[dict], run_id: str, overrides: dict, contact: str | None, host: str) -> dict:
+    """The RQ job: crawl one host group into this worker's shard (runs in RQ's forked work horse,
+    so every job gets a fresh Twisted reactor)."""
+    from crawler.cli import crawl
+
+    shard = os.environ.get(ENV_SHARD)
+    if not shard:
+        raise RuntimeError(f"{ENV_SHARD} is not set: crawl_group runs inside `xxgk worker`")
+    seconds = float(os.environ.get("XXGK_HOST_LOCK_SECONDS", HOST_LOCK_SECONDS))
+    with _HostLock(connect(os.environ[ENV_QUEUE]), host, seconds):
+        summary = crawl(
+            sources, shard, run_id=run_id, overrides=overrides, contact=contact, progress_every=600.0
+        )
+    return {"sources": list(summary["sources"]), "totals": summary["totals"], "shard": shard}
+
+
+def _worker_class():
+    from rq import Worker
+
+    class FrontierWorker(Worker):
+        """RQ's forking worker with a configurable grace after the last heartbeat (RQ's own is 60 s)
+        before a dead worker's job counts as abandoned."""
+
+        grace = DEFAULT_GRACE
+        jobs_run = 0
+
+        def execute_job(self, job, queue):
+            self.jobs_run += 1
+            return super().execute_job(job, queue)
+
+        def get_heartbeat_ttl(self, job) -> int:
+            return int(self.job_monitoring_interval + self.grace)
+
+    return FrontierWorker
+
+
+def run_worker(
+    url: str,
+    data_dir,
+    worker_id: str,
+    name: str = QUEUE_NAME,
+    until_done: bool = False,
+    grace: float = DEFAULT_GRACE,
+    monitor: float = DEFAULT_MONITOR,
+    poll: float = 1.0,
+    out=None,
+) -> int:
+    """Work on the frontier until stopped (or, ``until_done``, until no job is queued or running).
+    Returns the number of jobs this worker ran."""
+    from pathlib import Path
+
+    from rq.registry import StartedJobRegistry
+
+    from crawler.locking import FileLock
+
+    out = out or sys.stdout
+    shard = Path(data_dir).resolve() / SHARDS_DIR / worker_id
+    shard.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(shard / "worker.lock").acquire()  # LockBusy: this worker id runs already
+    os.environ[ENV_SHARD] = str(shard)
+    os.environ[ENV_QUEUE] = url
+    import scrapy.crawler  # noqa: F401 - imported once here, shared by every forked job
+
+    import crawler.spiders  # noqa: F401
+
+    q = queue(url, name)
+    started = StartedJobRegistry(queue=q)
+    cls = _worker_class()
+    cls.grace = grace
+    worker = cls(
+        [q],
+        connection=q.connection,
+        name=f"{worker_id}.{os.getpid()}",
+        job_monitoring_interval=max(1, int(monitor)),
+        maintenance_interval=max(1, int(monitor)),
+    )
+    try:
+        while True:
+            worker.work(burst=True, logging_level="WARNING")
+            # queue empty; counting the started registry re-queues jobs whose worker died
+            running = started.count
+            if q.count:
+                continue
+            if until_done and running == 0:
+                break
+            time.sleep(poll)
+    finally:
+        lock.release()
+    print(f"worker {worker_id}: {worker.jobs_run} job(s) run, shard {shard}", file=out, flush=True)
+    return worker.jobs_run
+
+
+def frontier_status(url: str, name: str = QUEUE_NAME) -> dict:
+    from rq.registry import FailedJobRegistry, FinishedJobRegistry, StartedJobRegistry
+
+    q = queue(url, name)
+    return {
+        "queued": q.count,
+        "running": StartedJobRegistry(queue=q).count,
+        "finished": FinishedJobRegistry(queue=q).count,
+        "failed": FailedJobRegistry(queue=q).count,
+    }

@@ -1,0 +1,263 @@
+"""Distributed crawling: `xxgk crawl --enqueue` fills an RQ frontier in a real redis-server, `xxgk worker`
+processes crawl it into their own shards (DATA/shards/<worker-id>/), `xxgk build` merges the shards.
+
+One replica world, three crawls of it: a single-process `xxgk crawl` (the reference), three workers,
+and two workers of which one is SIGKILLed (its whole process group: worker and job) after a set number
+of requests served by the portal it is crawling. Measured from the replica's own request log (every
+request with its start and end): the union is complete, no URL is fetched twice (after the kill, only
+the killed job's portal is fetched again), at most 2 requests per host are in flight at any moment
+across all workers, and one build over all shards equals the single-process archive value for value.
+"""
+
+import os
+import shutil
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from replica.portals import ReplicaWorld
+
+ROOT = Path(__file__).resolve().parents[2]
+KILL_AFTER = 6  # requests served by the killed worker's portal before the SIGKILL
+POLITE = ["--fast", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=2"]  # the production per-host limit, no delays
+WORKER_ENV = dict(os.environ, XXGK_HOST_LOCK_SECONDS="3")
+
+pytestmark = pytest.mark.skipif(shutil.which("redis-server") is None, reason="redis-server not installed")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def redis_url(tmp_path_factory):
+    port, folder = free_port(), tmp_path_factory.mktemp("redis")
+    proc = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--dir", str(folder),
+                             "--save", "", "--appendonly", "no"], stdout=subprocess.DEVNULL)
+    from redis import Redis
+
+    client = Redis(port=port)
+    for _ in range(100):
+        try:
+            client.ping()
+            break
+        except Exception:  # noqa: BLE001 - not listening yet
+            time.sleep(0.05)
+    yield f"redis://127.0.0.1:{port}/0"
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+def process_tree(pid: int) -> list[int]:
+    """pid and its descendants (RQ runs each job in a forked work horse with its own process group)."""
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        for task in Path(f"/proc/{p}/task").glob("*"):
+            try:
+                todo += [int(c) for c in (task / "children").read_text().split()]
+            except OSError:
+                pass
+    return out
+
+
+class KillingLog(list):
+    """The replica's request log: SIGKILLs a worker and its job process (a lost machine) once `host`
+    has served `at` requests."""
+
+    def __init__(self, items=()):
+        super().__init__(items)
+        self.pgid, self.host, self.at, self.seen = None, None, None, 0
+
+    def append(self, item):
+        super().append(item)
+        if self.pgid and urlsplit(item[1]).netloc == self.host:
+            self.seen += 1
+            if self.seen >= self.at:
+                pid, self.pgid = self.pgid, None
+                for p in process_tree(pid):
+                    os.kill(p, signal.SIGKILL)
+
+
+def xxgk(*args, env=None):
+    proc = subprocess.run([sys.executable, "-m", "xxgk", *map(str, args)], cwd=ROOT, capture_output=True,
+                          text=True, timeout=300, env=env)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return proc
+
+
+def worker(url, data, worker_id, queue_name):
+    return subprocess.Popen([sys.executable, "-m", "xxgk", "worker", "--queue", url, "--data", str(data),
+                             "--worker-id", worker_id, "--queue-name", queue_name, "--until-done",
+                             "--grace", "2", "--monitor", "1"],
+                            cwd=ROOT, env=WORKER_ENV, start_new_session=True, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+
+
+def query(db_path, sql, *params):
+    db = sqlite3.connect(db_path)
+    try:
+        return db.execute(sql, params).fetchall()
+    finally:
+        db.close()
+
+
+def archive_content(db_path):
+    reports = {}
+    for rid, url, year, agency, status, n in query(
+            db_path, "select id, url, year, agency_name, parse_status, value_count from reports where is_latest = 1"):
+        reports[url] = (year, agency, status, n, dict(query(db_path, "select key, value from report_values"
+                                                                     " where report_id = ?", rid)))
+    return reports
+
+
+def max_in_flight(spans):
+    """Most requests open at one moment (a request ending exactly when another starts does not overlap)."""
+    events = sorted([(s.start, 1) for s in spans] + [(s.end, -1) for s in spans], key=lambda e: (e[0], e[1]))
+    now = best = 0
+    for _, step in events:
+        now += step
+        best = max(best, now)
+    return best
+
+
+def fetched(segment):
+    """(method, target, body) -> times answered without a 5xx (a retried 500 is not a second fetch)."""
+    return Counter((host, s.method, s.target, s.body) for host, s in segment if s.status < 500)
+
+
+@pytest.fixture(scope="module")
+def crawls(tmp_path_factory, redis_url):
+    tmp = tmp_path_factory.mktemp("dist")
+    with ReplicaWorld(seed=13, agencies_per_family=1, years=(2020, 2021, 2022), allow_doc=False) as world:
+        log = KillingLog(world.request_log)
+        world.request_log = log
+        sources = tmp / "sources.yaml"
+        world.write_sources(sources)
+        hosts = [urlsplit(p.base_url).netloc for p in world.portals]
+        out = {"truth": world.reports(), "hosts": hosts, "segments": {}}
+
+        mark = len(world.timed_log)
+        xxgk("crawl", "--sources", sources, "--data", tmp / "single", "--run-id", "single", *POLITE,
+             "--progress-every", "60")
+        out["segments"]["single"] = world.timed_log[mark:]
+
+        # three workers
+        mark = len(world.timed_log)
+        data3 = tmp / "three"
+        xxgk("crawl", "--sources", sources, "--data", data3, "--queue", redis_url, "--enqueue",
+             "--queue-name", "three", "--run-id", "three", *POLITE)
+        procs = [worker(redis_url, data3, f"w{i}", "three") for i in range(3)]
+        out["three"] = [p.communicate(timeout=300) + (p.returncode,) for p in procs]
+        out["segments"]["three"] = world.timed_log[mark:]
+
+        # two workers, the first SIGKILLed mid-crawl of the first host group (it takes it: it starts alone)
+        mark = len(world.timed_log)
+        data2 = tmp / "killed"
+        xxgk("crawl", "--sources", sources, "--data", data2, "--queue", redis_url, "--enqueue",
+             "--queue-name", "killed", "--run-id", "killed", *POLITE)
+        victim = worker(redis_url, data2, "victim", "killed")
+        log.host, log.at, log.seen, log.pgid = hosts[0], KILL_AFTER, 0, victim.pid
+        deadline = time.monotonic() + 120
+        while log.seen == 0 and time.monotonic() < deadline and victim.poll() is None:
+            time.sleep(0.05)  # the victim is crawling the first host: start the survivor
+        survivor = worker(redis_url, data2, "survivor", "killed")
+        out["victim"] = victim.communicate(timeout=300) + (victim.returncode,)
+        out["survivor"] = survivor.communicate(timeout=300) + (survivor.returncode,)
+        out["killed_served"] = log.seen
+        out["segments"]["killed"] = world.timed_log[mark:]
+
+    for name in ("single", "three", "killed"):
+        proc = subprocess.run([sys.executable, "-m", "xxgk", "build", "--data", str(tmp / name), "--quiet",
+                               "--workers", "1"], cwd=ROOT, capture_output=True, text=True, timeout=300)
+        assert proc.returncode == 0, proc.stderr[-3000:]
+    out["tmp"] = tmp
+    yield out
+
+
+def test_workers_ran_every_host_group_into_their_own_shards(crawls):
+    for stdout, stderr, rc in crawls["three"]:
+        assert rc == 0, stderr[-3000:]
+    jobs = [int(stdout.split("worker ")[1].split(":")[1].split()[0]) for stdout, _, _ in crawls["three"]]
+    assert sum(jobs) == len(crawls["hosts"]) == 6
+    assert sum(1 for n in jobs if n) >= 2  # the work was shared
+    shards = crawls["tmp"] / "three" / "shards"
+    assert sorted(p.name for p in shards.iterdir()) == ["w0", "w1", "w2"]
+    crawled = [query(p / "captures.db", "select count(*) from run_sources")[0][0] for p in sorted(shards.iterdir())]
+    assert sum(crawled) == 6 and crawled == [n for n in jobs]
+    for p in shards.iterdir():
+        if query(p / "captures.db", "select count(*) from captures")[0][0]:
+            assert list((p / "warc").glob("three-*.warc.gz"))
+
+
+def test_union_is_complete_and_no_url_is_fetched_twice(crawls):
+    pages = {r.page_url for r in crawls["truth"]}
+    assert len(pages) == 18
+    for name in ("three", "killed"):
+        captured = {u for (u,) in query(crawls["tmp"] / name / "captures.db",
+                                        "select url from captures where role = 'report' and status = 200")}
+        assert pages <= captured, name
+    counts = fetched(crawls["segments"]["three"])
+    assert counts and max(counts.values()) == 1, [k for k, v in counts.items() if v > 1]
+    # the single-process crawl asked for exactly the same requests
+    assert set(counts) == set(fetched(crawls["segments"]["single"]))
+
+
+def test_killed_worker_lost_nothing_and_only_its_portal_was_fetched_again(crawls):
+    stdout, stderr, rc = crawls["victim"]
+    assert rc == -signal.SIGKILL, stderr[-2000:]
+    assert crawls["killed_served"] == KILL_AFTER
+    stdout, stderr, rc = crawls["survivor"]
+    assert rc == 0, stderr[-3000:]
+    assert "6 job(s) run" in stdout  # the five others and the re-queued one
+    counts = fetched(crawls["segments"]["killed"])
+    twice = {k for k, v in counts.items() if v > 1}
+    assert max(counts.values()) == 2
+    assert twice and {k[0] for k in twice} == {crawls["hosts"][0]}
+    assert set(counts) == set(fetched(crawls["segments"]["three"]))
+    data = crawls["tmp"] / "killed"
+    victim = data / "shards" / "victim" / "captures.db"
+    # the build repaired the dead shard: its run is killed there, its captures whole and merged
+    assert query(victim, "select status from crawl_runs") == [("killed",)]
+    kept = query(victim, "select count(*) from captures where warc_file is not null")[0][0]
+    assert 0 < kept < KILL_AFTER
+    assert query(data / "captures.db", "select count(*) from shard_captures where shard = 'victim'")[0][0] == \
+        query(victim, "select count(*) from captures")[0][0]
+    # the merged run is complete: every source has a finished row
+    assert query(data / "captures.db", "select status from crawl_runs where id = 'killed'") == [("ok",)]
+    statuses = query(data / "captures.db", "select status, count(*) from run_sources group by status")
+    assert statuses == [("ok", 6)]
+
+
+def test_at_most_two_requests_per_host_in_flight_across_all_workers(crawls):
+    peak = {}
+    for name in ("three", "killed"):
+        by_host = defaultdict(list)
+        for host, s in crawls["segments"][name]:
+            by_host[host].append(s)
+        assert set(by_host) == set(crawls["hosts"])
+        for host, spans in by_host.items():
+            peak[(name, host)] = max_in_flight(spans)
+    assert max(peak.values()) == 2, peak  # the limit is reached, never passed
+
+
+def test_one_build_over_all_shards_equals_the_single_process_crawl(crawls):
+    single = archive_content(crawls["tmp"] / "single" / "archive.db")
+    assert len(single) == 18
+    assert sum(1 for r in single.values() if r[3] > 0) >= 15
+    for name in ("three", "killed"):
+        merged = archive_content(crawls["tmp"] / name / "archive.db")
+        assert merged == single, name
+        n = query(crawls["tmp"] / name / "archive.db", "select count(*) from reports")[0][0]
+        assert n == 18, name
