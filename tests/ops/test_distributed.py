@@ -10,6 +10,7 @@ across all workers, and one build over all shards equals the single-process arch
 """
 
 import os
+import re
 import shutil
 import signal
 import socket
@@ -42,8 +43,22 @@ def free_port() -> int:
 @pytest.fixture(scope="module")
 def redis_url(tmp_path_factory):
     port, folder = free_port(), tmp_path_factory.mktemp("redis")
-    proc = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--dir", str(folder),
-                             "--save", "", "--appendonly", "no"], stdout=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [
+            "redis-server",
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--dir",
+            str(folder),
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ],
+        stdout=subprocess.DEVNULL,
+    )
     from redis import Redis
 
     client = Redis(port=port)
@@ -91,18 +106,46 @@ class KillingLog(list):
 
 
 def xxgk(*args, env=None):
-    proc = subprocess.run([sys.executable, "-m", "xxgk", *map(str, args)], cwd=ROOT, capture_output=True,
-                          text=True, timeout=300, env=env)
+    proc = subprocess.run(
+        [sys.executable, "-m", "xxgk", *map(str, args)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     return proc
 
 
 def worker(url, data, worker_id, queue_name):
-    return subprocess.Popen([sys.executable, "-m", "xxgk", "worker", "--queue", url, "--data", str(data),
-                             "--worker-id", worker_id, "--queue-name", queue_name, "--until-done",
-                             "--grace", "2", "--monitor", "1"],
-                            cwd=ROOT, env=WORKER_ENV, start_new_session=True, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "xxgk",
+            "worker",
+            "--queue",
+            url,
+            "--data",
+            str(data),
+            "--worker-id",
+            worker_id,
+            "--queue-name",
+            queue_name,
+            "--until-done",
+            "--grace",
+            "2",
+            "--monitor",
+            "1",
+        ],
+        cwd=ROOT,
+        env=WORKER_ENV,
+        start_new_session=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def query(db_path, sql, *params):
@@ -116,9 +159,16 @@ def query(db_path, sql, *params):
 def archive_content(db_path):
     reports = {}
     for rid, url, year, agency, status, n in query(
-            db_path, "select id, url, year, agency_name, parse_status, value_count from reports where is_latest = 1"):
-        reports[url] = (year, agency, status, n, dict(query(db_path, "select key, value from report_values"
-                                                                     " where report_id = ?", rid)))
+        db_path,
+        "select id, url, year, agency_name, parse_status, value_count from reports where is_latest = 1",
+    ):
+        reports[url] = (
+            year,
+            agency,
+            status,
+            n,
+            dict(query(db_path, "select key, value from report_values where report_id = ?", rid)),
+        )
     return reports
 
 
@@ -149,15 +199,38 @@ def crawls(tmp_path_factory, redis_url):
         out = {"truth": world.reports(), "hosts": hosts, "segments": {}}
 
         mark = len(world.timed_log)
-        xxgk("crawl", "--sources", sources, "--data", tmp / "single", "--run-id", "single", *POLITE,
-             "--progress-every", "60")
+        xxgk(
+            "crawl",
+            "--sources",
+            sources,
+            "--data",
+            tmp / "single",
+            "--run-id",
+            "single",
+            *POLITE,
+            "--progress-every",
+            "60",
+        )
         out["segments"]["single"] = world.timed_log[mark:]
 
         # three workers
         mark = len(world.timed_log)
         data3 = tmp / "three"
-        xxgk("crawl", "--sources", sources, "--data", data3, "--queue", redis_url, "--enqueue",
-             "--queue-name", "three", "--run-id", "three", *POLITE)
+        xxgk(
+            "crawl",
+            "--sources",
+            sources,
+            "--data",
+            data3,
+            "--queue",
+            redis_url,
+            "--enqueue",
+            "--queue-name",
+            "three",
+            "--run-id",
+            "three",
+            *POLITE,
+        )
         procs = [worker(redis_url, data3, f"w{i}", "three") for i in range(3)]
         out["three"] = [p.communicate(timeout=300) + (p.returncode,) for p in procs]
         out["segments"]["three"] = world.timed_log[mark:]
@@ -165,8 +238,21 @@ def crawls(tmp_path_factory, redis_url):
         # two workers, the first SIGKILLed mid-crawl of the first host group (it takes it: it starts alone)
         mark = len(world.timed_log)
         data2 = tmp / "killed"
-        xxgk("crawl", "--sources", sources, "--data", data2, "--queue", redis_url, "--enqueue",
-             "--queue-name", "killed", "--run-id", "killed", *POLITE)
+        xxgk(
+            "crawl",
+            "--sources",
+            sources,
+            "--data",
+            data2,
+            "--queue",
+            redis_url,
+            "--enqueue",
+            "--queue-name",
+            "killed",
+            "--run-id",
+            "killed",
+            *POLITE,
+        )
         victim = worker(redis_url, data2, "victim", "killed")
         log.host, log.at, log.seen, log.pgid = hosts[0], KILL_AFTER, 0, victim.pid
         deadline = time.monotonic() + 120
@@ -179,22 +265,32 @@ def crawls(tmp_path_factory, redis_url):
         out["segments"]["killed"] = world.timed_log[mark:]
 
     for name in ("single", "three", "killed"):
-        proc = subprocess.run([sys.executable, "-m", "xxgk", "build", "--data", str(tmp / name), "--quiet",
-                               "--workers", "1"], cwd=ROOT, capture_output=True, text=True, timeout=300)
+        proc = subprocess.run(
+            [sys.executable, "-m", "xxgk", "build", "--data", str(tmp / name), "--quiet", "--workers", "1"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
         assert proc.returncode == 0, proc.stderr[-3000:]
     out["tmp"] = tmp
     yield out
 
 
 def test_workers_ran_every_host_group_into_their_own_shards(crawls):
-    for stdout, stderr, rc in crawls["three"]:
+    for _, stderr, rc in crawls["three"]:
         assert rc == 0, stderr[-3000:]
-    jobs = [int(stdout.split("worker ")[1].split(":")[1].split()[0]) for stdout, _, _ in crawls["three"]]
+    jobs = [
+        int(re.search(r"^worker w\d: (\d+) job\(s\) run", out, re.M).group(1))
+        for out, _, _ in crawls["three"]
+    ]
     assert sum(jobs) == len(crawls["hosts"]) == 6
     assert sum(1 for n in jobs if n) >= 2  # the work was shared
     shards = crawls["tmp"] / "three" / "shards"
     assert sorted(p.name for p in shards.iterdir()) == ["w0", "w1", "w2"]
-    crawled = [query(p / "captures.db", "select count(*) from run_sources")[0][0] for p in sorted(shards.iterdir())]
+    crawled = [
+        query(p / "captures.db", "select count(*) from run_sources")[0][0] for p in sorted(shards.iterdir())
+    ]
     assert sum(crawled) == 6 and crawled == [n for n in jobs]
     for p in shards.iterdir():
         if query(p / "captures.db", "select count(*) from captures")[0][0]:
@@ -205,8 +301,13 @@ def test_union_is_complete_and_no_url_is_fetched_twice(crawls):
     pages = {r.page_url for r in crawls["truth"]}
     assert len(pages) == 18
     for name in ("three", "killed"):
-        captured = {u for (u,) in query(crawls["tmp"] / name / "captures.db",
-                                        "select url from captures where role = 'report' and status = 200")}
+        captured = {
+            u
+            for (u,) in query(
+                crawls["tmp"] / name / "captures.db",
+                "select url from captures where role = 'report' and status = 200",
+            )
+        }
         assert pages <= captured, name
     counts = fetched(crawls["segments"]["three"])
     assert counts and max(counts.values()) == 1, [k for k, v in counts.items() if v > 1]
@@ -232,8 +333,10 @@ def test_killed_worker_lost_nothing_and_only_its_portal_was_fetched_again(crawls
     assert query(victim, "select status from crawl_runs") == [("killed",)]
     kept = query(victim, "select count(*) from captures where warc_file is not null")[0][0]
     assert 0 < kept < KILL_AFTER
-    assert query(data / "captures.db", "select count(*) from shard_captures where shard = 'victim'")[0][0] == \
-        query(victim, "select count(*) from captures")[0][0]
+    assert (
+        query(data / "captures.db", "select count(*) from shard_captures where shard = 'victim'")[0][0]
+        == query(victim, "select count(*) from captures")[0][0]
+    )
     # the merged run is complete: every source has a finished row
     assert query(data / "captures.db", "select status from crawl_runs where id = 'killed'") == [("ok",)]
     statuses = query(data / "captures.db", "select status, count(*) from run_sources group by status")
