@@ -77,7 +77,7 @@ App = Callable[[Request], Response]
 
 @dataclass(frozen=True)
 class Served:
-    """One request as the server saw it: from its headers read to its answer written (monotonic s)."""
+    """One request as the server saw it: from its headers read to its answer ready (monotonic s)."""
 
     method: str
     target: str
@@ -132,12 +132,16 @@ class _Handler(BaseHTTPRequestHandler):
         payload = b"\r\n".join(head) + b"\r\n\r\n"
         if method != "HEAD" and resp.status != 304:
             payload += resp.body
+        # the span ends when the answer is ready to go out: the client cannot have seen it complete
+        # before then, so a request starting later and overlapping it was truly in flight at once
+        # (stamping after the write lets thread scheduling make a follow-up request look concurrent)
+        ready = _time.monotonic()
         try:
             self.wfile.write(payload)
         finally:
             observer = getattr(self.server, "observer", None)
-            if observer is not None:  # the request's whole span, answer written (or refused)
-                observer(Served(method, self.path, body, resp.status, started, _time.monotonic()))
+            if observer is not None:
+                observer(Served(method, self.path, body, resp.status, started, ready))
 
 
 class _QuietServer(ThreadingHTTPServer):
