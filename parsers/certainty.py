@@ -35,14 +35,15 @@ def mark_ocr(doc: Document, values: list[dict], issues: list[dict]) -> list[dict
     """Mark OCR'd values in place; returns the issues to add (one per uncertain table)."""
     grids: dict = {}
     ocr_tables: dict = {}  # table kind -> its OCR'd values
+    # a cell read as something that is no figure and no blank mark (——, /, 无)
+    not_numbers = {i.get("key") for i in issues if i.get("rule") == "parse.not_a_number"}
     for v in values:
         conf = _confidence(grids, doc, v.get("cell"))
         if conf is None:
             continue
-        raw = (v.get("raw") or "").strip()
         v["source"] = "ocr"
         v["confidence"] = round(conf, 2)
-        v["uncertain"] = conf < MIN_CONFIDENCE or (bool(raw) and v.get("value") is None)
+        v["uncertain"] = conf < MIN_CONFIDENCE or v["key"] in not_numbers
         ocr_tables.setdefault(v.get("table"), []).append(v)
     if not ocr_tables:
         return []

@@ -13,7 +13,7 @@ from parsers.document import Cell, Table
 from parsers.ocr import engine, rulings
 from parsers.ocr.prepare import binarise, prepare
 
-NUMBER = re.compile(r"^-?\d[\d,.]*$")
+NUMBER = re.compile(r"^[-+]?\d[\d,.]*$")
 UNSURE = 0.3  # the confidence given to a figure two readings disagree on
 MIN_LINE_CONF = 0.3  # page lines read with less are specks, not text
 PAD = 12  # white px around a cell's ink: Tesseract reads glyphs touching the border badly
@@ -54,6 +54,12 @@ def read_cell(grey: np.ndarray, ink: np.ndarray, box, thickness: int) -> tuple[s
     glyphs = sub_ink[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]
     line = _line_height(glyphs)
     text, conf = engine.recognise(_scaled(crop, LABEL_LINE / line, PAD), "text")
+    if not text:
+        # Tesseract's page layout step sometimes finds no text block in a clean one-line crop: read it
+        # as a raw line instead
+        import tesserocr
+
+        text, conf = engine.recognise(_scaled(crop, LABEL_LINE / line, PAD), "text", tesserocr.PSM.RAW_LINE)
     if _looks_label(text, conf):
         if conf < 0.8:  # one more sampling of the glyphs; the surer reading is kept
             text2, conf2 = engine.recognise(_scaled(crop, 1.4 * LABEL_LINE / line, PAD), "text")
@@ -64,7 +70,10 @@ def read_cell(grey: np.ndarray, ink: np.ndarray, box, thickness: int) -> tuple[s
 
 
 LABEL_LINE = 40  # px: a text line's height for chi_sim (read worst below 25 and above 60)
-_FIGURE_SAMPLINGS = ((24, 20), (30, 30), (40, 10))  # (glyph height, padding) px
+# (glyph height, padding) px of a figure's readings
+_QUICK = (24, 20)
+_LATIN_SAMPLINGS = ((20, 10), (20, 30), (28, 10), (28, 30), (36, 10), (36, 30))
+_TEXT_SAMPLINGS = ((30, 30), (40, 10))
 _AS_DIGIT = str.maketrans({"O": "0", "o": "0", "〇": "0", "D": "0", "l": "1", "I": "1", "|": "1", "丨": "1"})
 
 
@@ -105,32 +114,32 @@ def _looks_label(text: str, conf: float) -> bool:
 
 def _as_figure(text: str) -> str | None:
     s = _norm_number(text).translate(_AS_DIGIT)
+    if s.startswith("十") and len(s) > 1:
+        s = "+" + s[1:]  # chi_sim's reading of a plus sign (增减 columns: +14)
     return s if NUMBER.match(s) else None
 
 
 def _read_figure(crop: np.ndarray, first: str, first_conf: float) -> tuple[str, float]:
-    """A figure read in several samplings by two models (chi_sim and eng), by
-    vote: a reading most samplings agree on is sure, one they split on is not."""
+    """A figure read by vote: chi_sim and eng at one sampling first; when they disagree, eng over six
+    samplings (glyph heights x paddings) and chi_sim over two more. Tesseract's reading of a lone
+    glyph swings with its size (a 宋体 1 with a foot reads as 1, 4 or 工), a majority does not."""
     import tesserocr
 
+    line = tesserocr.PSM.SINGLE_LINE
     height = max(crop.shape[0], 1)
-    votes: list[tuple[str | None, float]] = []
 
-    def sample(h: int, pad: int) -> None:
-        img = _scaled(crop, h / height, pad, binary=True)
-        for kind in ("latin", "text"):
-            t, c = engine.recognise(img, kind, tesserocr.PSM.SINGLE_LINE)
-            votes.append((_as_figure(t), c))
+    def read(kind: str, h: int, pad: int) -> tuple[str | None, float]:
+        t, c = engine.recognise(_scaled(crop, h / height, pad, binary=True), kind, line)
+        return _as_figure(t), c
 
-    sample(*_FIGURE_SAMPLINGS[0])
-    (a, ca), (b, cb) = votes
+    (a, ca), (b, cb) = read("latin", *_QUICK), read("text", *_QUICK)
     if a is not None and a == b and min(ca, cb) >= 0.75:
         return a, max(ca, cb)
-    for h, pad in _FIGURE_SAMPLINGS[1:]:
-        sample(h, pad)
-    votes.append((_as_figure(first), first_conf))
+    votes = [a, b, _as_figure(first)]
+    votes += [read("latin", h, pad)[0] for h, pad in _LATIN_SAMPLINGS]
+    votes += [read("text", h, pad)[0] for h, pad in _TEXT_SAMPLINGS]
     counts: dict[str, int] = {}
-    for v, _c in votes:
+    for v in votes:
         if v is not None:
             counts[v] = counts.get(v, 0) + 1
     if not counts:
@@ -138,9 +147,11 @@ def _read_figure(crop: np.ndarray, first: str, first_conf: float) -> tuple[str, 
     ranked = sorted(counts.items(), key=lambda kv: -kv[1])
     best, n = ranked[0]
     rival = ranked[1][1] if len(ranked) > 1 else 0
-    if n >= 4 and rival <= 1:
+    if n < len(votes) / 3 and _norm_number(first):
+        return first, first_conf  # not a figure (a dash, a unit word): stray readings of it are no vote
+    if n >= 2 * len(votes) / 3 and rival <= 1:
         return best, 0.9
-    if n >= 3 and rival == 0:
+    if n >= len(votes) / 2 and n >= 2 * rival + 1:
         return best, 0.7
     return best, UNSURE
 
