@@ -91,6 +91,8 @@ def run_xxgk(sources: Path, tmp: Path, tag: str) -> dict:
     stats = json.loads(db.execute("select stats from crawl_runs where id=?", [tag]).fetchone()[0])
     n = db.execute("select count(*) from captures where warc_file is not null").fetchone()[0]
     size = sum(p.stat().st_size for p in (data / "warc").glob("*.warc.gz"))
+    for error, count in db.execute("select error, count(*) from captures where role = 'error' group by error"):
+        print(f"  {tag}: {count} failed request(s): {error}", file=sys.stderr)
     # the crawl's own wall time (start-up and summary excluded): first to last capture
     first, last = db.execute("select min(fetched_at), max(fetched_at) from captures").fetchone()
     from datetime import datetime
@@ -114,7 +116,7 @@ def run_browser(args, tmp: Path) -> dict:
     Chromium per page (what fetching every page in the browser would cost)."""
     from replica.portals import ReplicaWorld
 
-    out = {}
+    out = {"load": " ".join(f"{x:.1f}" for x in os.getloadavg())}
     for tag, gates in (("plain", None), ("gated", GATES)):
         with ReplicaWorld(seed=2024, agencies_per_family=args.browser_agencies, years=parse_years(args.years),
                           faults=False, allow_doc=False, families=tuple(GATES), challenges=gates) as world:
@@ -175,8 +177,17 @@ def main() -> int:
     ap.add_argument("--browser-agencies", type=int, default=2, help="agencies per gated family (browser part)")
     ap.add_argument("--browser-pages", type=int, default=20, help="pages loaded one by one in Chromium")
     ap.add_argument("--no-browser", action="store_true", help="skip the browser transport part")
+    ap.add_argument("--browser-only", action="store_true", help="only the browser transport part")
     args = ap.parse_args()
     sys.path.insert(0, str(ROOT))
+    if args.browser_only:
+        with tempfile.TemporaryDirectory() as t:
+            section = browser_section(args, run_browser(args, Path(t)))
+        print(section)
+        if args.append:
+            with open(args.append, "a", encoding="utf-8") as fh:
+                fh.write(section)
+        return 0
     from replica.portals import ReplicaWorld
 
     results = {"bare": [], "xxgk": []}
@@ -254,7 +265,7 @@ without gates (default transport) and once behind the replica's 瑞数 412 and W
 (replica/portals/challenges.py): every host is challenged, escalated default -> impersonate ->
 browser, solved once in Debian's Chromium through scrapy-playwright, the rest of its pages fetched
 by the default handler with the browser's cookies. CPU counts the crawl process and its children
-(the Playwright driver and Chromium).
+(the Playwright driver and Chromium). Load average before the run: {b['load']}.
 
 | crawl | pages captured | pages/s | CPU ms/page | run s (start-up incl.) |
 |---|---:|---:|---:|---:|

@@ -90,11 +90,6 @@ def host_transports(store) -> HostTransports:
     return state
 
 
-def reset_states() -> None:
-    _STATES.clear()
-    _COOKIES.clear()
-
-
 class TransportMiddleware:
     """Downloader middleware: sets each request's transport (meta ``xxgk_transport``) from its
     source's registry entry and its host's state, unless an escalation set it already."""
@@ -155,6 +150,7 @@ def escalate(request, settings, state: HostTransports, stats=None):
 # host -> cookies a browser got past its challenge with; None: the browser did not get past it
 _COOKIES: dict[str, list[dict] | None] = {}
 _SOLVE_LOCKS: dict[str, asyncio.Lock] = {}
+_FAILED_SOLVES: dict[str, int] = {}  # host -> browser failures (timeouts, crashes) this run
 
 
 class TransportDownloadHandler:
@@ -228,7 +224,6 @@ class TransportDownloadHandler:
         async with lock:
             if host in _COOKIES:
                 return False
-            handler = await self._browser_handler()
             stats = self.crawler.stats
             started = time.monotonic()
             ua = request.headers.get("User-Agent", b"").decode("latin-1") or self.crawler.settings.get(
@@ -251,17 +246,29 @@ class TransportDownloadHandler:
                     "playwright_page_goto_kwargs": {"wait_until": "commit"},
                 },
             )
-            await handler.download_request(solve)
-            page = solve.meta["playwright_page"]
+            settings = self.crawler.settings
             try:
-                settings = self.crawler.settings
-                cookies = await _wait_past_challenge(
-                    page,
-                    settings.getfloat("XXGK_BROWSER_SOLVE_SECONDS", BROWSER_SOLVE_SECONDS),
-                    settings.getfloat("XXGK_BROWSER_IDLE_SECONDS", BROWSER_IDLE_SECONDS),
-                )
-            finally:
-                await page.close()
+                try:
+                    handler = await self._browser_handler()
+                    await handler.download_request(solve)
+                    cookies = await _wait_past_challenge(
+                        solve.meta["playwright_page"],
+                        settings.getfloat("XXGK_BROWSER_SOLVE_SECONDS", BROWSER_SOLVE_SECONDS),
+                        settings.getfloat("XXGK_BROWSER_IDLE_SECONDS", BROWSER_IDLE_SECONDS),
+                    )
+                finally:
+                    page = solve.meta.get("playwright_page")
+                    if page is not None and not page.is_closed():
+                        await page.close()
+            except Exception as exc:  # noqa: BLE001 - a browser failure is a failed solve, never a crash
+                # this request goes on without cookies (its challenge is recorded); the host's next
+                # request tries again, twice at most
+                stats.inc_value("xxgk/browser/errors")
+                _FAILED_SOLVES[host] = _FAILED_SOLVES.get(host, 0) + 1
+                if _FAILED_SOLVES[host] >= 2:
+                    _COOKIES[host] = None
+                logger.warning("browser could not open %s: %s: %s", solve.url, type(exc).__name__, exc)
+                return True
             stats.inc_value("xxgk/browser/pages")
             stats.inc_value("xxgk/browser/seconds", round(time.monotonic() - started, 3))
             if cookies is None:

@@ -321,3 +321,36 @@ def test_a_challenge_the_browser_cannot_pass_is_recorded_as_challenged(tmp_path)
         "ignored: challenge: riversec (HTTP 412, transport browser)",
     ]
     assert rows(db, "select * from host_transports") == []
+
+
+def test_a_browser_that_cannot_start_leaves_the_source_challenged_and_the_crawl_whole(tmp_path):
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Block)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/xxgk/index.html"
+        sources = tmp_path / "s.yaml"
+        sources.write_text(
+            "- id: blocked\n  agency: 某局\n  region: 某市\n  region_code: '110000'\n  level: prefecture\n"
+            f"  family: trs_wcm\n  start_urls: ['{url}']\n",
+            encoding="utf-8",
+        )
+        proc = crawl(
+            sources,
+            tmp_path / "data",
+            "n1",
+            "-s",
+            'PLAYWRIGHT_LAUNCH_OPTIONS={"executable_path": "/nonexistent/chromium"}',
+        )
+    finally:
+        server.shutdown()
+    assert proc.returncode == 0 and "CRASHED" not in proc.stdout
+    db = tmp_path / "data" / "captures.db"
+    (row,) = rows(db, "select * from run_sources")
+    assert (row["outcome"], row["crashed"]) == ("challenged", None)
+    errors = [r["error"] for r in rows(db, "select error from captures where error is not null order by id")]
+    assert errors == [
+        "challenge: riversec (default)",
+        "challenge: riversec (impersonate)",
+        "challenge: riversec (browser)",
+        "ignored: challenge: riversec (HTTP 412, transport browser)",
+    ]
