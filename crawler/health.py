@@ -2,8 +2,8 @@
 site's ``source_health`` table say about each portal.
 
 Each run of a source has an outcome (``run_outcome``): ``ok``; ``crashed`` (the spider raised);
-``unreachable`` (no page answered); ``challenged`` (no page answered and the host sent an anti-bot
-challenge); ``no_reports`` (the portal answered, no annual-report row was listed);
+``unreachable`` (no page answered); ``challenged`` (blocked: no page answered and the host sent an
+anti-bot challenge, through every transport allowed, crawler/transport.py); ``no_reports`` (the portal answered, no annual-report row was listed);
 ``killed`` (the crawl process died: neither success nor failure). A run *fails* when it crashed, was
 unreachable or challenged, or found no reports although an earlier run of the source did: the listing
 changed shape (a redesign, a moved column). A source whose listings never showed a report is ``empty``
@@ -223,7 +223,7 @@ def _reason(last: dict, row: dict, n: int) -> str:
         )
     if o == "challenged":
         hosts = ", ".join(row["failing_hosts"] and json.loads(row["failing_hosts"])) or "?"
-        return f"anti-bot challenge instead of the listing (hosts: {hosts}); {runs}"
+        return f"blocked by an anti-bot challenge instead of the listing (hosts: {hosts}); {runs}"
     if o == "crashed":
         return f"spider crashed: {last.get('crashed')}; {runs}"
     return f"no page answered ({_kinds(_json(last.get('failures')))}); {runs}"

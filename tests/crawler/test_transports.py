@@ -121,7 +121,7 @@ def test_without_the_browser_challenged_sources_are_recorded_as_challenged(runs)
     health = {s["source_id"]: s for s in status["sources"]}
     for sid in runs["gated"]:
         assert health[sid]["last_outcome"] == "challenged" and health[sid]["health"] == "broken"
-        assert health[sid]["reason"].startswith("anti-bot challenge instead of the listing")
+        assert health[sid]["reason"].startswith("blocked by an anti-bot challenge instead of the listing")
     assert {h["host"]: (h["challenges"], h["errors"], h["transport"]) for h in status["hosts"]} == {
         runs["hosts"][sid]: (2, 0, None) for sid in runs["gated"]
     }
