@@ -4,6 +4,7 @@ TIFF): every frame read by OCR, assembled like PDF pages."""
 from __future__ import annotations
 
 import io
+import time
 import warnings
 
 from parsers.document import Document
@@ -22,7 +23,7 @@ def _read(data: bytes) -> Document:
 
     from parsers import ocr
     from parsers.ocr.prepare import MAX_PIXELS
-    from parsers.readers.pdf import assemble
+    from parsers.readers.pdf import OCR_BUDGET_SECONDS, assemble
 
     if not ocr.available():
         raise UnreadableDocument("an image-only document, and OCR is not installed "
@@ -50,6 +51,14 @@ def _read(data: bytes) -> Document:
     if total > len(frames):
         issues.append({"rule": "parse.pages_skipped", "severity": "warning",
                        "message": f"only the first {len(frames)} of {total} image pages were read"})
-    page_tables = {i: ocr.read_page(frame, i + 1) for i, frame in enumerate(frames)}
+    page_tables = {}
+    started = time.monotonic()
+    for i, frame in enumerate(frames):
+        if i > 0 and time.monotonic() - started > OCR_BUDGET_SECONDS:
+            issues.append({"rule": "parse.pages_skipped", "severity": "warning",
+                           "message": f"OCR time budget ({OCR_BUDGET_SECONDS:.0f} s) spent: image pages "
+                                      f"{i + 1}-{len(frames)} were not read"})
+            break
+        page_tables[i] = ocr.read_page(frame, i + 1)
     assembler = assemble([], page_tables)
     return Document(blocks=assembler.blocks, format="image", title_hint=assembler.print_title, issues=issues)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import re
+import time
 
 from parsers.document import Cell, Document, Table
 from parsers.errors import UnreadableDocument
@@ -15,7 +16,8 @@ from parsers.readers.tables import cell_positions
 TOL = pdf_grid.TOL  # points: two rulings this close are one
 MIN_RULING_PATHS = 4  # a page with fewer vector paths has no ruled table
 OCR_DPI = 300  # scans are rendered at this resolution for OCR (A4: 2480 px wide)
-MAX_OCR_PAGES = 15  # image pages read by OCR (~3-5 s each, inside the build's 120-s parse limit); a report has 2-10
+MAX_OCR_PAGES = 15  # image pages read by OCR (~3-5 s each, 20 s on a poor scan); a report has 2-10
+OCR_BUDGET_SECONDS = 75.0  # no OCR page is started after this: the build gives one document 120 s
 SCAN_TEXT_CHARS = 40  # an image page whose text layer has fewer characters (a page number) is a scan
 TABLE_SETTINGS = {"vertical_strategy": "lines", "horizontal_strategy": "lines", "snap_tolerance": 3,
                   "join_tolerance": 3, "intersection_tolerance": 3}
@@ -84,6 +86,7 @@ def _read(data: bytes) -> Document:
         image_pages: list[int] = []
         ocr_pages: list[int] = []
         ocr_empty: list[int] = []  # image pages where OCR found nothing to read
+        ocr_started: float | None = None
         rotated_pages: list[int] = []
         for i in range(n_read):
             page = pdf[i]
@@ -112,7 +115,11 @@ def _read(data: bytes) -> Document:
                 rotated_pages.append(i)
             if len(text.strip()) < SCAN_TEXT_CHARS and pdfium_c.FPDF_PAGEOBJ_IMAGE in kinds and i not in page_blocks:
                 image_pages.append(i)
-                blocks = _ocr_page(page, i, len(ocr_pages) + len(ocr_empty), issues)
+                if ocr_started is None:
+                    ocr_started = time.monotonic()
+                done = len(ocr_pages) + len(ocr_empty)
+                over = done >= MAX_OCR_PAGES or (done > 0 and time.monotonic() - ocr_started > OCR_BUDGET_SECONDS)
+                blocks = None if over else _ocr_page(page, i, issues)
                 if blocks:
                     page_blocks[i] = blocks
                     ocr_pages.append(i)
@@ -138,7 +145,7 @@ def _read(data: bytes) -> Document:
     if missed:
         issues.append(_issue("parse.image_pages", "warning",
                              "pages without text, only images (tables as images?), not read: "
-                             + ", ".join(str(p + 1) for p in missed)))
+                             + ", ".join(str(p + 1) for p in missed) + f" ({_no_ocr_reason()})"))
 
     page_tables = dict(page_blocks)
     page_tables.update(_extract_tables(data, fallback_pages, issues))
@@ -203,15 +210,15 @@ def _no_ocr_reason() -> str:
     from parsers import ocr
 
     return "OCR is not installed (tesserocr with Tesseract's chi_sim and eng models)" if not ocr.available() \
-        else f"only the first {MAX_OCR_PAGES} image pages are read by OCR"
+        else f"OCR reads at most {MAX_OCR_PAGES} pages and {OCR_BUDGET_SECONDS:.0f} s of a document"
 
 
-def _ocr_page(page, index: int, done: int, issues: list[dict]) -> list | None:
+def _ocr_page(page, index: int, issues: list[dict]) -> list | None:
     """A scanned page's blocks read by OCR ([] when it holds nothing readable), or None (OCR not
-    installed, page limit, failure)."""
+    installed, or it failed)."""
     from parsers import ocr
 
-    if not ocr.available() or done >= MAX_OCR_PAGES:
+    if not ocr.available():
         return None
     try:
         image = page.render(scale=OCR_DPI / 72, grayscale=True).to_pil()

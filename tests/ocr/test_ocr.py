@@ -150,3 +150,14 @@ def test_an_image_too_large_to_read_is_refused():
     Image.new("1", (12000, 9000), 1).save(buf, "PNG")  # 108 Mpx of white compresses to a few KB
     with pytest.raises(UnreadableDocument, match="too large"):
         read_document(buf.getvalue())
+
+
+def test_ocr_stops_at_its_time_budget_and_says_which_pages_it_left(monkeypatch):
+    from parsers.readers import pdf
+
+    monkeypatch.setattr(pdf, "OCR_BUDGET_SECONDS", 0.0)  # the first page is read, no page after it
+    spec = generate(1, "2021")
+    doc = read_document(scanned_pdf(render(spec, "pdf"), dpi=200))
+    skipped = [i for i in doc.issues if i["rule"] == "parse.image_pages"]
+    assert len(skipped) == 1 and "not read: 2" in skipped[0]["message"] and "75" not in skipped[0]["message"]
+    assert doc.tables and all(t.page == 1 for t in doc.tables)
