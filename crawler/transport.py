@@ -176,6 +176,17 @@ class TransportDownloadHandler:
         transport = request.meta.get(META_TRANSPORT, "default")
         if transport == "impersonate":
             request.meta["impersonate"] = IMPERSONATE_TARGET
+            # as the default handler does: its timeout, and certificates checked only when asked
+            # (many government hosts serve expired or mis-chained ones)
+            settings = self.crawler.settings
+            request.meta.setdefault(
+                "impersonate_args",
+                {
+                    "timeout": request.meta.get("download_timeout")
+                    or settings.getfloat("DOWNLOAD_TIMEOUT", 180),
+                    "verify": settings.getbool("DOWNLOAD_VERIFY_CERTIFICATES", False),
+                },
+            )
             return await self._impersonate_handler().download_request(request)
         if transport == "browser":
             return await self._through_browser(request)

@@ -354,3 +354,54 @@ def test_a_browser_that_cannot_start_leaves_the_source_challenged_and_the_crawl_
         "challenge: riversec (browser)",
         "ignored: challenge: riversec (HTTP 412, transport browser)",
     ]
+
+
+def _self_signed(tmp_path):
+    """A certificate no CA signed, for 127.0.0.1 (government hosts often serve such)."""
+    import datetime
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+        .serial_number(1).not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=1)).sign(key, hashes.SHA256())
+    )  # fmt: skip
+    cert_path, key_path = tmp_path / "cert.pem", tmp_path / "key.pem"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
+    return cert_path, key_path
+
+
+def test_impersonate_reaches_a_host_with_a_self_signed_certificate_as_the_default_handler_does(tmp_path):
+    import ssl
+
+    cert, key = _self_signed(tmp_path)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Echo)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"https://127.0.0.1:{server.server_address[1]}/xxgk/index.html"
+        sources = tmp_path / "s.yaml"
+        sources.write_text(
+            "- id: tls\n  agency: 某局\n  region: 某市\n  region_code: '110000'\n  level: prefecture\n"
+            f"  family: generic\n  transport: impersonate\n  start_urls: ['{url}']\n",
+            encoding="utf-8",
+        )
+        crawl(sources, tmp_path / "data", "s1")
+    finally:
+        server.shutdown()
+    got = rows(tmp_path / "data" / "captures.db", "select status, error from captures where url = ?", url)
+    assert got == [{"status": 200, "error": None}]
