@@ -263,7 +263,7 @@ INDEXES = {
     "report_documents": [("capture_id",), ("sha256",)],
     "report_values": [("key",), ("table_no",), ("row_key",), ("col_key",)],
     "report_cells": [("report_id",), ("table_no",)],
-    "report_issues": [("report_id",), ("rule",), ("severity",), ("key",), ("origin",)],
+    "report_issues": [("report_id",), ("rule",), ("severity",), ("key",), ("origin",), ("other_report_id",)],
     "report_links": [("other_report_id",), ("kind",)],
     "report_notices": [("report_id",), ("source_id",), ("url",), ("kind",)],
     "run_sources": [("source_id",), ("outcome",)],
