@@ -10,7 +10,12 @@ path>`` (and sets ``wzws_sid``); that page (请开启JavaScript并刷新该页) 
 JavaScript and goes to ``/WZWSREL…?wzwschallenge=…``, which answers 307 back to the page with
 ``Set-Cookie: wzws_cid``. A client without JavaScript goes round the 307 loop for ever.
 
-robots.txt is served without a gate (both WAFs let it through on the hosts seen).
+``fingerprint``: a WAF that refuses clients whose network stack is not a browser's (real ones read the
+TLS ClientHello; over the replica's plain HTTP the gate reads the client hints, ``sec-ch-ua``, that a
+browser's stack sends): a 403 安全验证 page for anyone else. curl_cffi's impersonation passes it, no
+JavaScript needed.
+
+robots.txt is served without a gate (the WAFs let it through on the hosts seen).
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ from http.cookies import SimpleCookie
 
 from .server import Request, Response
 
-GATES = ("riversec", "wzws")
+GATES = ("riversec", "wzws", "fingerprint")
 RIVERSEC_COOKIE = "FSSBBIl1UgzbN7N80T"
 MODULUS = 1_000_000_007
 
@@ -80,7 +85,21 @@ class Gate:
             return None
         if self.kind == "riversec":
             return self._riversec(req)
+        if self.kind == "fingerprint":
+            return self._fingerprint(req)
         return self._wzws(req)
+
+    # ---- a browser-stack check ----
+    def _fingerprint(self, req: Request) -> Response | None:
+        if req.header("sec-ch-ua"):
+            self._count("passed")
+            return None
+        self._count("challenged")
+        body = (
+            '<!DOCTYPE html><html><head><meta charset="utf-8"><title>访问验证</title></head><body>'
+            "<h3>安全验证</h3><p>您的访问请求存在异常，请使用浏览器访问。</p></body></html>"
+        )
+        return Response(403, body.encode(), "text/html; charset=utf-8")
 
     # ---- 瑞数 ----
     def _riversec(self, req: Request) -> Response | None:

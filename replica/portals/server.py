@@ -16,7 +16,7 @@ from urllib.parse import parse_qsl, urlsplit
 MAX_BODY = 1 << 20  # request bodies (dataproxy forms) are small
 REASONS = {
     200: "OK", 301: "Moved Permanently", 302: "Found", 304: "Not Modified", 307: "Temporary Redirect",
-    400: "Bad Request", 412: "Precondition Failed",
+    400: "Bad Request", 403: "Forbidden", 412: "Precondition Failed",
     404: "Not Found", 405: "Method Not Allowed", 500: "Internal Server Error",
 }
 

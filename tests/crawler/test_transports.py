@@ -405,3 +405,26 @@ def test_impersonate_reaches_a_host_with_a_self_signed_certificate_as_the_defaul
         server.shutdown()
     got = rows(tmp_path / "data" / "captures.db", "select status, error from captures where url = ?", url)
     assert got == [{"status": 200, "error": None}]
+
+
+def test_escalation_stops_at_the_first_transport_that_gets_through(tmp_path):
+    # a WAF checking the client's network stack: curl_cffi's impersonation passes, no browser starts
+    with ReplicaWorld(seed=6, agencies_per_family=1, years=YEARS, allow_doc=False, faults=False,
+                      families=("json_api",), challenges={"json_api": "fingerprint"}) as world:  # fmt: skip
+        sources = tmp_path / "s.yaml"
+        world.write_sources(sources)
+        truth = world.reports()
+        crawl(sources, tmp_path / "data", "f1")
+        (gate,) = world.gates.values()
+        host = world.portals[0].base_url.split("//")[1]
+    db = tmp_path / "data" / "captures.db"
+    errors = [r["error"] for r in rows(db, "select error from captures where error is not null")]
+    assert errors == ["challenge: verification_page (default)"]
+    got = {r["url"] for r in rows(db, "select url from captures where role = 'report' and status = 200")}
+    assert got == {r.page_url for r in truth} and len(truth) == len(YEARS)
+    assert rows(db, "select host, transport from host_transports") == [
+        {"host": host, "transport": "impersonate"}
+    ]
+    stats = json.loads(rows(db, "select stats from crawl_runs")[0]["stats"])
+    assert [s["browser_solves"] for s in stats["sources"].values()] == [0]
+    assert gate.challenged == 1 and gate.passed >= len(truth) + 1
