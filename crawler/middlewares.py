@@ -61,3 +61,22 @@ class AllowlistMiddleware:
                 self.stats.inc_value("xxgk/refused_offlist")
             raise IgnoreRequest(f"host outside the government-host allowlist: {request.url}")
         return None
+
+
+class RedirectLoopMiddleware:
+    """A redirect back to a URL already on the request's redirect chain (A -> B -> A) fails the request
+    with the reason. Without it Scrapy's duplicate filter drops the looping hop silently and the page
+    is lost without a trace. Sits between the downloader and RedirectMiddleware (600)."""
+
+    def process_response(self, request, response, spider=None):
+        if response.status in (301, 302, 303, 307, 308) and b"Location" in response.headers:
+            from urllib.parse import urljoin
+
+            from scrapy.exceptions import IgnoreRequest
+            from w3lib.url import canonicalize_url
+
+            target = urljoin(request.url, response.headers[b"Location"].decode("latin-1"))
+            chain = [*request.meta.get("redirect_urls", []), request.url]
+            if canonicalize_url(target) in {canonicalize_url(u) for u in chain}:
+                raise IgnoreRequest(f"redirect loop: {' -> '.join([*chain, target])}"[:500])
+        return response

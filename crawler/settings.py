@@ -45,6 +45,8 @@ BASE = {
         # the transport of each request: the source's registry entry or its host's (crawler/transport.py)
         "crawler.transport.TransportMiddleware": 60,
         "crawler.middlewares.BackoffRetryMiddleware": 550,
+        # before RedirectMiddleware (600) sees the hop: a loop fails with its reason, never silently
+        "crawler.middlewares.RedirectLoopMiddleware": 650,
         # closest to the downloader: sees every attempt with the body still content-encoded
         "crawler.capture.CaptureMiddleware": 950,
     },

@@ -15,7 +15,6 @@ payload already stored under that digest is written as a ``revisit`` record
 from __future__ import annotations
 
 import base64
-import gzip
 import hashlib
 import io
 import json
@@ -90,20 +89,40 @@ class _Sha256WARCWriter(WARCWriter):
         return Digester("sha256")
 
 
-def decode_content(body: bytes, content_encoding: str | None) -> bytes:
-    """Undo Content-Encoding (gzip/deflate/br, possibly stacked). Undecodable bodies come back as sent."""
+MAX_DECODED_BYTES = 200 * 1024 * 1024  # a body inflating past this (a gzip bomb) is kept as sent
+
+
+def _inflate(data: bytes, wbits: int, limit: int) -> bytes:
+    """zlib/gzip inflate (every gzip member) that stops past `limit` bytes instead of filling memory."""
+    out, total = [], 0
+    while data:
+        obj = zlib.decompressobj(wbits)
+        chunk = obj.decompress(data, limit - total + 1)
+        total += len(chunk)
+        out.append(chunk)
+        if total > limit or obj.unconsumed_tail:
+            raise ValueError(f"decoded body larger than {limit} bytes")
+        if not obj.eof:
+            raise zlib.error("truncated compressed body")
+        data = obj.unused_data if wbits == 31 else b""
+    return b"".join(out)
+
+
+def decode_content(body: bytes, content_encoding: str | None, limit: int = MAX_DECODED_BYTES) -> bytes:
+    """Undo Content-Encoding (gzip/deflate/br, possibly stacked). Undecodable bodies, and bodies that
+    would inflate past `limit` bytes, come back as sent."""
     if not content_encoding:
         return body
     data = body
     for enc in reversed([e.strip().lower() for e in content_encoding.split(",") if e.strip()]):
         try:
             if enc in ("gzip", "x-gzip"):
-                data = gzip.decompress(data)
+                data = _inflate(data, 31, limit)
             elif enc == "deflate":
                 try:
-                    data = zlib.decompress(data)
+                    data = _inflate(data, zlib.MAX_WBITS, limit)
                 except zlib.error:  # raw deflate without zlib header, as some servers send
-                    data = zlib.decompress(data, -zlib.MAX_WBITS)
+                    data = _inflate(data, -zlib.MAX_WBITS, limit)
             elif enc == "br":
                 import brotli  # optional; scrapy pulls it in only when installed
 

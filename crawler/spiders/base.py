@@ -279,6 +279,15 @@ class XxgkSpider(scrapy.Spider):
             store.update_capture(capture_id, **fields)
 
     # ---- failures -----------------------------------------------------------------------------
+    def _mark_refused(self, request, error: str) -> None:
+        """A response captured and then refused downstream (a body that inflates past
+        DOWNLOAD_MAXSIZE: a gzip bomb) keeps its WARC record as evidence but is marked, so that no
+        build parses it."""
+        capture_id = request.meta.get(META_CAPTURE_ID)
+        row = self.store.capture(capture_id) if capture_id else None
+        if row and row["url"] == request.url and 200 <= (row["status"] or 0) < 300 and not row["error"]:
+            self.store.update_capture(capture_id, error=f"refused: {error}"[:500])
+
     def on_error(self, failure):
         request = failure.request
         status = None
@@ -295,6 +304,7 @@ class XxgkSpider(scrapy.Spider):
         if kind != "challenge":  # the capture middleware counted the challenge page against its host
             self.count(f"hosts/{urlsplit(request.url).netloc.lower()}/{kind}")
         if self.store:
+            self._mark_refused(request, error)
             self.store.record_error(
                 run_id=self.run_id, url=request.url, method=request.method, error=error,
                 source_id=self.source["id"], parent_url=request.meta.get(META_PARENT),

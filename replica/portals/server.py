@@ -43,6 +43,9 @@ class Response:
     last_modified: date | None = None  # set on cacheable responses: enables ETag/Last-Modified/304
     etag: bool = True  # send an ETag along with Last-Modified
     derived: dict = field(default_factory=dict, repr=False)  # etag value / gzipped body, computed once
+    # broken transport (replica.portals.faults): "reset" (RST, no answer), "truncate" (half the body,
+    # then close), "short_length" (Content-Length of half the body, whole body sent, then close)
+    fault: str | None = None
 
     def copy(self) -> Response:
         """A copy whose header list can grow without touching this (cached) response."""
@@ -118,11 +121,19 @@ class _Handler(BaseHTTPRequestHandler):
                 resp = self.server.app(parse_request(method, self.path, headers, body))
             except Exception as exc:  # a replica bug must not hang the crawler: answer 500 and say why
                 resp = Response(500, f"replica error: {exc!r}".encode(), "text/plain; charset=utf-8")
+        if resp.fault == "reset":
+            import socket
+            import struct
+
+            self.close_connection = True  # closed with linger 0 by the server: the peer gets a RST, no answer
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            return
         head = [f"HTTP/1.1 {resp.status} {REASONS.get(resp.status, 'Status')}".encode()]
         all_headers: list[tuple[str, str | bytes]] = [("Server", "nginx")]
         if resp.status != 304:
             all_headers.append(("Content-Type", resp.content_type))
-            all_headers.append(("Content-Length", str(len(resp.body))))
+            declared = len(resp.body) // 2 if resp.fault == "short_length" else len(resp.body)
+            all_headers.append(("Content-Length", str(declared)))
         else:
             all_headers.append(("Content-Length", "0"))
         all_headers.extend(resp.headers)
@@ -131,7 +142,9 @@ class _Handler(BaseHTTPRequestHandler):
             head.append(name.encode("ascii") + b": " + raw)
         payload = b"\r\n".join(head) + b"\r\n\r\n"
         if method != "HEAD" and resp.status != 304:
-            payload += resp.body
+            payload += resp.body[: len(resp.body) // 2] if resp.fault == "truncate" else resp.body
+        if resp.fault:
+            self.close_connection = True
         # the span ends when the answer is ready to go out: the client cannot have seen it complete
         # before then, so a request starting later and overlapping it was truly in flight at once
         # (stamping after the write lets thread scheduling make a follow-up request look concurrent)

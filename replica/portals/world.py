@@ -511,6 +511,10 @@ class ReplicaWorld:
                 resp = self.faults.before(req.target) if req.path != "/robots.txt" else None
             if resp is None:
                 resp = site.finish(req, site.respond(req))
+                broken = self.faults.transport_fault(req.target)
+                if broken:
+                    resp = resp.copy()
+                    resp.fault = broken
             with self._log_lock:
                 self.request_log.append((req.method, site.base_url + req.target, resp.status))
                 wait = self._latency_rng.uniform(*self.latency) if self.latency else 0.0
