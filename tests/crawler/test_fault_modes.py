@@ -20,8 +20,12 @@ PAGE_MODES = ("burst_500", "reset", "timeout", "truncated", "redirect_loop", "gz
 ATTACHMENT_MODES = ("wrong_length", "huge")
 # what the recorded error of each page mode says (captures.error of the failed request)
 REASONS = {
-    "burst_500": "HTTP 500 after retries", "reset": "Connection", "timeout": "DownloadTimeoutError",
-    "truncated": "ResponseDataLossError", "redirect_loop": "ignored: redirect loop", "gzip_bomb": "ignored",
+    "burst_500": "HTTP 500 after retries",
+    "reset": "Connection",
+    "timeout": "DownloadTimeoutError",
+    "truncated": "ResponseDataLossError",
+    "redirect_loop": "ignored: redirect loop",
+    "gzip_bomb": "ignored",
     "challenge": "challenge: riversec",
 }
 
@@ -37,8 +41,13 @@ def query(db_path, sql, *params):
 @pytest.fixture(scope="module")
 def crawl(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("faults")
-    with ReplicaWorld(seed=17, agencies_per_family=1, years=(2019, 2020, 2021, 2022), allow_doc=False,
-                      families=("trs_wcm", "vsb", "json_api")) as world:
+    with ReplicaWorld(
+        seed=17,
+        agencies_per_family=1,
+        years=(2019, 2020, 2021, 2022),
+        allow_doc=False,
+        families=("trs_wcm", "vsb", "json_api"),
+    ) as world:
         truth = world.reports()
         with_files = [r for r in truth if r.attachments]
         plain = [r for r in truth if r not in with_files[: len(ATTACHMENT_MODES)]]
@@ -54,14 +63,39 @@ def crawl(tmp_path_factory):
         world.write_sources(sources)
         data = tmp / "data"
         proc = subprocess.run(
-            [sys.executable, "-m", "xxgk", "crawl", "--sources", str(sources), "--data", str(data), "--fast",
-             "-s", "DOWNLOAD_TIMEOUT=2", "-s", "DOWNLOAD_MAXSIZE=8000000", "--progress-every", "60",
-             # the challenge is to be recorded, not solved (escalation has its own tests)
-             "-s", "XXGK_TRANSPORT_ESCALATE=False"],
-            cwd=ROOT, capture_output=True, text=True, timeout=300)
+            [
+                sys.executable,
+                "-m",
+                "xxgk",
+                "crawl",
+                "--sources",
+                str(sources),
+                "--data",
+                str(data),
+                "--fast",
+                "-s",
+                "DOWNLOAD_TIMEOUT=2",
+                "-s",
+                "DOWNLOAD_MAXSIZE=8000000",
+                "--progress-every",
+                "60",
+                # the challenge is to be recorded, not solved (escalation has its own tests)
+                "-s",
+                "XXGK_TRANSPORT_ESCALATE=False",
+            ],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
         assert proc.returncode == 0, proc.stderr[-3000:]
-    build = subprocess.run([sys.executable, "-m", "xxgk", "build", "--data", str(data), "--quiet", "--workers", "1"],
-                           cwd=ROOT, capture_output=True, text=True, timeout=300)
+    build = subprocess.run(
+        [sys.executable, "-m", "xxgk", "build", "--data", str(data), "--quiet", "--workers", "1"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert build.returncode == 0, build.stderr[-3000:]
     assert len(modes) == len(PAGE_MODES) and len(files) == len(ATTACHMENT_MODES)
     return {"data": data, "truth": truth, "modes": modes, "files": files}
@@ -84,9 +118,16 @@ def test_every_report_is_archived_or_recorded_failed_with_its_reason(crawl):
             continue
         assert rep.page_url not in archived, mode
         # the failed request is the page's (or, for the loop, its twin's, the message naming the page)
-        errors = [e for (e,) in query(data / "captures.db",
-                                      "select error from captures where role = 'error' and (url = ? or "
-                                      "error like '%' || ? || ' ->%')", rep.page_url, rep.page_url)]
+        errors = [
+            e
+            for (e,) in query(
+                data / "captures.db",
+                "select error from captures where role = 'error' and (url = ? or "
+                "error like '%' || ? || ' ->%')",
+                rep.page_url,
+                rep.page_url,
+            )
+        ]
         assert errors and all(errors), mode
         assert REASONS[mode] in errors[-1], (mode, errors)
 
@@ -94,7 +135,9 @@ def test_every_report_is_archived_or_recorded_failed_with_its_reason(crawl):
 def test_a_challenge_page_is_kept_as_evidence_never_as_a_report(crawl):
     data = crawl["data"]
     url = next(u for u, m in crawl["modes"].items() if m == "challenge")
-    rows = query(data / "captures.db", "select status, role, error from captures where url = ? and status = 200", url)
+    rows = query(
+        data / "captures.db", "select status, role, error from captures where url = ? and status = 200", url
+    )
     assert rows and all(e.startswith("challenge: riversec") for _, _, e in rows)
     assert query(data / "archive.db", "select count(*) from reports where url = ?", url) == [(0,)]
     assert query(data / "archive.db", "select count(*) from report_documents where url = ?", url) == [(0,)]
@@ -106,16 +149,24 @@ def test_bad_attachments_fail_alone_and_say_why(crawl):
         # the report stands (its page is fine); the attachment is a recorded failure
         assert query(data / "archive.db", "select count(*) from reports where url = ?", page) == [(1,)], mode
         if mode == "huge":
-            errors = query(data / "captures.db", "select error from captures where url = ? and role = 'error'", url)
+            errors = query(
+                data / "captures.db", "select error from captures where url = ? and role = 'error'", url
+            )
             assert errors and "max" in errors[-1][0].lower(), errors
-            assert query(data / "archive.db", "select count(*) from report_documents where url = ?", url) == [(0,)]
+            assert query(data / "archive.db", "select count(*) from report_documents where url = ?", url) == [
+                (0,)
+            ]
         else:  # a body cut short by its own Content-Length: captured as sent, its parse fails with a reason
-            docs = query(data / "archive.db", "select parse_status, error from report_documents where url = ?", url)
+            docs = query(
+                data / "archive.db", "select parse_status, error from report_documents where url = ?", url
+            )
             assert docs and docs[0][0] == "failed" and docs[0][1], docs
 
 
 def test_the_gzip_bomb_is_never_inflated_into_the_archive(crawl):
     data = crawl["data"]
     url = next(u for u, m in crawl["modes"].items() if m == "gzip_bomb")
-    rows = query(data / "captures.db", "select size, error from captures where url = ? and role != 'error'", url)
+    rows = query(
+        data / "captures.db", "select size, error from captures where url = ? and role != 'error'", url
+    )
     assert rows and all(e for _, e in rows)  # the raw capture is marked refused, so no build parses it
