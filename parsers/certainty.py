@@ -8,19 +8,18 @@ from __future__ import annotations
 import re
 
 from parsers.collect import make_issue
-from parsers.document import Document
+from parsers.document import Document, Table
 
 MIN_CONFIDENCE = 0.6  # below this an OCR'd figure is uncertain on its own
 _REF = re.compile(r"^t(\d+)r(\d+)c(\d+)$")
 _KIND_OF_PREFIX = {"proactive": 2, "requests": 3, "appeals": 4, "legacy": "legacy"}
 
 
-def _confidence(grids: dict, doc: Document, ref: str | None) -> float | None:
+def _confidence(grids: dict, tables: list[Table], ref: str | None) -> float | None:
     m = _REF.match(ref or "")
     if not m:
         return None
     t, r, c = (int(x) for x in m.groups())
-    tables = doc.tables
     if t >= len(tables):
         return None
     grid = grids.get(t)
@@ -33,12 +32,16 @@ def _confidence(grids: dict, doc: Document, ref: str | None) -> float | None:
 
 def mark_ocr(doc: Document, values: list[dict], issues: list[dict]) -> list[dict]:
     """Mark OCR'd values in place; returns the issues to add (one per uncertain table)."""
+    tables = doc.tables
+    # a document read as text (every one but an OCR'd scan) has no confidence anywhere: nothing to mark
+    if all(cell.confidence is None for table in tables for row in table.rows for cell in row):
+        return []
     grids: dict = {}
     ocr_tables: dict = {}  # table kind -> its OCR'd values
     # a cell read as something that is no figure and no blank mark (——, /, 无)
     not_numbers = {i.get("key") for i in issues if i.get("rule") == "parse.not_a_number"}
     for v in values:
-        conf = _confidence(grids, doc, v.get("cell"))
+        conf = _confidence(grids, tables, v.get("cell"))
         if conf is None:
             continue
         v["source"] = "ocr"
