@@ -121,7 +121,12 @@ def _snap_and_join(segments: list[tuple[float, float, float]]) -> dict[float, li
 
 
 def _covers(spans: list[tuple[float, float]], lo: float, hi: float) -> bool:
-    return any(s_lo - TOL <= lo and hi <= s_hi + TOL for s_lo, s_hi in spans)
+    # a plain loop: any() over a generator cost a generator frame per call, and find_tables calls
+    # this for every ruling crossing of every page
+    for s_lo, s_hi in spans:
+        if s_lo - TOL <= lo and hi <= s_hi + TOL:
+            return True
+    return False
 
 
 def find_tables(horizontal, vertical) -> list[list[tuple[float, float, float, float]]]:
