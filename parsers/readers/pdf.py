@@ -97,7 +97,7 @@ def _read(data: bytes) -> Document:
                 textpage, text = None, ""
                 issues.append(_issue("parse.pdf_page", "warning", f"page {i + 1}: text could not be read"))
             page_texts.append(text)
-            kinds = [obj.type for obj in page.get_objects(max_depth=2)]
+            kinds = [kind for _raw, kind in pdf_grid.page_objects(page, max_depth=2)]
             if textpage is not None and kinds.count(pdfium_c.FPDF_PAGEOBJ_PATH) >= MIN_RULING_PATHS \
                     and re.search(r"\S", text):
                 try:

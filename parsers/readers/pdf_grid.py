@@ -55,23 +55,54 @@ class View:
         return min(ax, bx), min(ay, by), max(ax, bx), max(ay, by)
 
 
+def page_objects(page, max_depth: int):
+    """(handle, type) of the page's objects, descending ``max_depth - 1`` levels into Form XObjects:
+    pypdfium2's ``PdfPage.get_objects`` (same order, same errors) without the Python wrapper it builds
+    for every object, which cost more than the table search itself on pages of text."""
+    import pypdfium2.raw as pdfium_c
+    from pypdfium2 import PdfiumError
+
+    def walk(parent, count, get, level: int):
+        n = count(parent)
+        if n < 0:
+            raise PdfiumError("Failed to get number of pageobjects.")
+        for i in range(n):
+            raw = get(parent, i)
+            if not raw:
+                raise PdfiumError("Failed to get pageobject.")
+            kind = pdfium_c.FPDFPageObj_GetType(raw)
+            if kind == pdfium_c.FPDF_PAGEOBJ_UNKNOWN:
+                raise PdfiumError("Failed to determine pageobject type, did you pass in a valid FPDF_PAGEOBJECT handle?")
+            yield raw, kind
+            if kind == pdfium_c.FPDF_PAGEOBJ_FORM and level < max_depth - 1:
+                yield from walk(raw, pdfium_c.FPDFFormObj_CountObjects, pdfium_c.FPDFFormObj_GetObject, level + 1)
+
+    return walk(page, pdfium_c.FPDFPage_CountObjects, pdfium_c.FPDFPage_GetObject, 0)
+
+
 def page_segments(page, view: View) -> tuple[list, list]:
     """Horizontal (y, x0, x1) and vertical (x, y0, y1) segments of the page's top-level paths,
     in display space."""
     import pypdfium2.raw as pdfium_c
+    from pypdfium2 import PdfiumError
 
     horizontal: list[tuple[float, float, float]] = []
     vertical: list[tuple[float, float, float]] = []
     x = ctypes.c_float()
     y = ctypes.c_float()
-    for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_PATH], max_depth=1):
-        a, b, c, d, e, f = obj.get_matrix().get()
-        n = pdfium_c.FPDFPath_CountSegments(obj.raw)
+    matrix = pdfium_c.FS_MATRIX()
+    for raw, kind in page_objects(page, max_depth=1):
+        if kind != pdfium_c.FPDF_PAGEOBJ_PATH:
+            continue
+        if not pdfium_c.FPDFPageObj_GetMatrix(raw, matrix):
+            raise PdfiumError("Failed to get matrix of pageobject.")
+        a, b, c, d, e, f = matrix.a, matrix.b, matrix.c, matrix.d, matrix.e, matrix.f
+        n = pdfium_c.FPDFPath_CountSegments(raw)
         if n <= 0 or n > 2000:
             continue
         start = prev = None
         for i in range(n):
-            seg = pdfium_c.FPDFPath_GetPathSegment(obj.raw, i)
+            seg = pdfium_c.FPDFPath_GetPathSegment(raw, i)
             pdfium_c.FPDFPathSegment_GetPoint(seg, ctypes.byref(x), ctypes.byref(y))
             point = view.to_display(a * x.value + c * y.value + e, b * x.value + d * y.value + f)
             kind = pdfium_c.FPDFPathSegment_GetType(seg)
