@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import re
 import time
+from bisect import bisect_left, bisect_right
 
 from parsers.document import Cell, Document, Table
 from parsers.errors import UnreadableDocument
@@ -322,6 +323,7 @@ def _grid_table(textpage, view, cells, page_index: int) -> Table:
     """Spans from the cell boxes: a cell covers every column start and row top inside its box."""
     xs = sorted({c[0] for c in cells})
     tops = sorted({c[3] for c in cells}, reverse=True)
+    rising = tops[::-1]  # for bisect: counting with a loop over every column and row per cell was quadratic
     rows: dict[float, list] = {}
     for cell in cells:
         rows.setdefault(cell[3], []).append(cell)
@@ -329,8 +331,8 @@ def _grid_table(textpage, view, cells, page_index: int) -> Table:
     for row_top in tops:
         line: list[Cell] = []
         for x0, y0, x1, y1 in sorted(rows[row_top]):
-            colspan = sum(1 for x in xs if x0 - 1 <= x < x1 - 1)
-            rowspan = sum(1 for t in tops if y0 + 1 < t <= y1 + 1)
+            colspan = bisect_left(xs, x1 - 1) - bisect_left(xs, x0 - 1)  # x0 - 1 <= x < x1 - 1
+            rowspan = bisect_right(rising, y1 + 1) - bisect_right(rising, y0 + 1)  # y0 + 1 < top <= y1 + 1
             # Shrink the box a little so glyphs of neighbouring cells touching the ruling stay out.
             raw = textpage.get_text_bounded(*view.page_rect(x0 + 0.5, y0 + 0.5, x1 - 0.5, y1 - 0.5))
             line.append(Cell(_cell_text(raw), rowspan=max(rowspan, 1), colspan=max(colspan, 1)))
