@@ -43,11 +43,20 @@ def q(s: str) -> str:
     return urllib.parse.quote(s)
 
 
+CAP = 10_000  # datasette/plugins/xxgk_search.py COUNT_CAP: above it the count says "10,000+", no facets
+
+
 def hit_share(conn: sqlite3.Connection, word: str) -> str:
     expr = query_to_fts(word)
     n = conn.execute("select count(*) from report_search where report_search match ?", [expr]).fetchone()[0]
     total = conn.execute("select count(*) from reports").fetchone()[0]
     return f"{n:,} hits, {100 * n / max(1, total):.0f}% of reports"
+
+
+def facets_note(conn: sqlite3.Connection, word: str, n_facets: int) -> str:
+    expr = query_to_fts(word)
+    n = conn.execute("select count(*) from report_search where report_search match ?", [expr]).fetchone()[0]
+    return f"word below the cap: {n_facets} facets" if n <= CAP else "word above the cap: no facets"
 
 
 def pages(conn: sqlite3.Connection) -> list[tuple[str, str]]:
@@ -61,15 +70,16 @@ def pages(conn: sqlite3.Connection) -> list[tuple[str, str]]:
         ("report_summary filtered region_code+year, 4 facets", "/archive/report_summary?region_code=330100&year=2021"),
         (f"search 复议 ({hit_share(conn, '复议')})", f"/archive/reports?_search={q('复议')}"),
         ("search 复议 on report_summary (slim rows)", f"/archive/report_summary?_search={q('复议')}"),
-        ("search 复议 + year=2021 on report_summary (count capped at 10,000; word above the cap: no facets)",
+        ("search 复议 + year=2021 on report_summary (count capped at 10,000; no facets)",
          f"/archive/report_summary?_search={q('复议')}&year=2021"),
-        ("search 复议 + region_code=330100 on report_summary (exact count; no facets)",
+        ("search 复议 + region_code=330100 on report_summary (no facets)",
          f"/archive/report_summary?_search={q('复议')}&region_code=330100"),
-        ("search 硚口区 + year=2021 on report_summary (word below the cap: 4 facets)",
+        (f"search 硚口区 + year=2021 on report_summary ({facets_note(conn, '硚口区', 4)})",
          f"/archive/report_summary?_search={q('硚口区')}&year=2021"),
-        (f"search 硚口区 ({hit_share(conn, '硚口区')}; below the cap: 3 facets)",
+        (f"search 硚口区 ({hit_share(conn, '硚口区')}; {facets_note(conn, '硚口区', 3)})",
          f"/archive/reports?_search={q('硚口区')}"),
-        (f"search {place} ({hit_share(conn, place)}; 3 facets)", f"/archive/reports?_search={q(place)}"),
+        (f"search {place} ({hit_share(conn, place)}; {facets_note(conn, place, 3)})",
+         f"/archive/reports?_search={q(place)}"),
         (f"search 依申请公开工作流程 (phrase, {hit_share(conn, '依申请公开工作流程')})",
          f"/archive/reports?_search={q('依申请公开工作流程')}"),
         ("canned: applications by region and year", "/archive/applications_by_region_year?year="),
