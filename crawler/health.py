@@ -2,10 +2,10 @@
 site's ``source_health`` table say about each portal.
 
 Each run of a source has an outcome (``run_outcome``): ``ok``; ``crashed`` (the spider raised);
-``unreachable`` (no page answered); ``challenged`` (blocked: no page answered and the host sent an
+``unreachable`` (no page answered); ``blocked`` (no page answered and the host sent an
 anti-bot challenge, through every transport allowed, crawler/transport.py); ``no_reports`` (the portal answered, no annual-report row was listed);
 ``killed`` (the crawl process died: neither success nor failure). A run *fails* when it crashed, was
-unreachable or challenged, or found no reports although an earlier run of the source did: the listing
+unreachable or blocked, or found no reports although an earlier run of the source did: the listing
 changed shape (a redesign, a moved column). A source whose listings never showed a report is ``empty``
 once that has lasted ``empty_runs`` runs, not broken.
 
@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import sqlite3
 
-HARD_FAILURES = ("crashed", "unreachable", "challenged")
+HARD_FAILURES = ("crashed", "unreachable", "blocked", "challenged")  # challenged: runs recorded before the rename
 DEFAULT_EMPTY_RUNS = 3
 HEALTH_COLUMNS = (
     "source_id",
@@ -64,7 +64,7 @@ def run_outcome(row: dict, answered: int | None = None) -> str:
         answered = (row.get("listings") or 0) + (row.get("reports") or 0) + (row.get("attachments") or 0)
     if not answered:
         failures = _json(row.get("failures"))
-        return "challenged" if row.get("challenges") or failures.get("challenge") else "unreachable"
+        return "blocked" if row.get("challenges") or failures.get("challenge") else "unreachable"
     if not row.get("reports_listed"):
         return "no_reports"
     return "ok"
@@ -221,7 +221,7 @@ def _reason(last: dict, row: dict, n: int) -> str:
             f"listing shape changed: no annual-report rows found (earlier runs listed "
             f"{row['reports_listed_before']}); {runs}"
         )
-    if o == "challenged":
+    if o in ("blocked", "challenged"):
         hosts = ", ".join(row["failing_hosts"] and json.loads(row["failing_hosts"])) or "?"
         return f"blocked by an anti-bot challenge instead of the listing (hosts: {hosts}); {runs}"
     if o == "crashed":

@@ -7,7 +7,7 @@ Exit codes of `xxgk update` (also printed by `xxgk update --help`):
     1  fatal: the crawl or the build failed (nothing or only part of the run was archived)
     2  bad arguments or an unusable source registry (nothing done)
     3  locked: another `xxgk update` (or `xxgk crawl`) is running on this DATA (nothing done)
-    4  the archive was updated but some sources failed (unreachable, challenged, crashed, listing
+    4  the archive was updated but some sources failed (unreachable, blocked, crashed, listing
        shape changed): `xxgk status --data DATA` says which and why
 
 `xxgk status` exits 0 when no source is broken, 4 when some are, 2 when DATA has no capture store.

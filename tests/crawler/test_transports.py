@@ -3,7 +3,7 @@ a 瑞数-style 412 page whose inline script computes the cookie, and a WZWS 307 
 /WZWSREL… . Only a JavaScript engine gets past either: the crawler escalates default -> impersonate
 -> browser (Debian's /usr/bin/chromium through scrapy-playwright), solves each host once, fetches
 the rest with the browser's cookies, and remembers the transport for the next run. Without the
-browser the sources are recorded as challenged (failure kind `challenge`), never as "no reports".
+browser the sources are recorded as blocked (failure kind `challenge`), never as "no reports".
 """
 
 import json
@@ -97,12 +97,12 @@ def runs(tmp_path_factory):
     return out
 
 
-def test_without_the_browser_challenged_sources_are_recorded_as_challenged(runs):
+def test_without_the_browser_challenged_sources_are_recorded_as_blocked(runs):
     db = runs["tmp"] / "refused" / "captures.db"
     by_source = {r["source_id"]: r for r in rows(db, "select * from run_sources where run_id = 'x1'")}
     for sid in runs["gated"]:
         r = by_source[sid]
-        assert r["outcome"] == "challenged", r
+        assert r["outcome"] == "blocked", r
         assert r["reports"] == 0 and r["reports_listed"] == 0
         assert json.loads(r["failures"]) == {"challenge": 1}  # the start URL, after both transports
         # the challenge answer is kept as evidence, once per transport tried
@@ -120,7 +120,7 @@ def test_without_the_browser_challenged_sources_are_recorded_as_challenged(runs)
     status = json.loads(runs["status_refused"].stdout)
     health = {s["source_id"]: s for s in status["sources"]}
     for sid in runs["gated"]:
-        assert health[sid]["last_outcome"] == "challenged" and health[sid]["health"] == "broken"
+        assert health[sid]["last_outcome"] == "blocked" and health[sid]["health"] == "broken"
         assert health[sid]["reason"].startswith("blocked by an anti-bot challenge instead of the listing")
     assert {h["host"]: (h["challenges"], h["errors"], h["transport"]) for h in status["hosts"]} == {
         runs["hosts"][sid]: (2, 0, None) for sid in runs["gated"]
@@ -295,7 +295,7 @@ CHALLENGE = (
 )
 
 
-def test_a_challenge_the_browser_cannot_pass_is_recorded_as_challenged(tmp_path):
+def test_a_challenge_the_browser_cannot_pass_is_recorded_as_blocked(tmp_path):
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Block)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
@@ -311,7 +311,7 @@ def test_a_challenge_the_browser_cannot_pass_is_recorded_as_challenged(tmp_path)
         server.shutdown()
     db = tmp_path / "data" / "captures.db"
     (row,) = rows(db, "select * from run_sources")
-    assert (row["outcome"], row["reports_listed"], row["challenges"]) == ("challenged", 0, 3)
+    assert (row["outcome"], row["reports_listed"], row["challenges"]) == ("blocked", 0, 3)
     assert json.loads(row["failures"]) == {"challenge": 1}
     errors = [r["error"] for r in rows(db, "select error from captures where error is not null order by id")]
     assert errors == [
@@ -323,7 +323,7 @@ def test_a_challenge_the_browser_cannot_pass_is_recorded_as_challenged(tmp_path)
     assert rows(db, "select * from host_transports") == []
 
 
-def test_a_browser_that_cannot_start_leaves_the_source_challenged_and_the_crawl_whole(tmp_path):
+def test_a_browser_that_cannot_start_leaves_the_source_blocked_and_the_crawl_whole(tmp_path):
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Block)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
@@ -346,7 +346,7 @@ def test_a_browser_that_cannot_start_leaves_the_source_challenged_and_the_crawl_
     assert proc.returncode == 0 and "CRASHED" not in proc.stdout
     db = tmp_path / "data" / "captures.db"
     (row,) = rows(db, "select * from run_sources")
-    assert (row["outcome"], row["crashed"]) == ("challenged", None)
+    assert (row["outcome"], row["crashed"]) == ("blocked", None)
     errors = [r["error"] for r in rows(db, "select error from captures where error is not null order by id")]
     assert errors == [
         "challenge: riversec (default)",

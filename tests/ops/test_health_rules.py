@@ -30,7 +30,7 @@ def test_a_source_entered_through_report_pages_is_reachable_without_listings():
     row = {"listings": 0, "reports": 0, "attachments": 0, "reports_listed": 2, "failures": "{}"}
     assert run_outcome(row, answered=2) == "ok"
     assert run_outcome(row, answered=0) == "unreachable"
-    assert run_outcome({**row, "challenges": 1}, answered=0) == "challenged"
+    assert run_outcome({**row, "challenges": 1}, answered=0) == "blocked"
     assert run_outcome({**row, "reports_listed": 0}, answered=3) == "no_reports"
 
 

@@ -338,7 +338,7 @@ def test_webhook_gets_one_alert_per_newly_broken_run(runs):
     assert {b["source_id"]: b["new"] for b in first["broken"]} == {"down-portal": True, "waf-portal": True}
     assert first["summary"]["failed"] == 2 and first["summary"]["pages"] == runs["served1"][0]
     waf = next(b for b in first["broken"] if b["source_id"] == "waf-portal")
-    assert waf["outcome"] == "challenged" and waf["failing_hosts"] == {
+    assert waf["outcome"] == "blocked" and waf["failing_hosts"] == {
         runs["waf_host"]: {"challenge": 1, "responses": 2}
     }
     assert second["run_id"] == "r2"
@@ -364,7 +364,7 @@ def test_status_reports_health_from_the_run_history(runs):
         health[k] for k in ("down-portal", "waf-portal", runs["trs_source"], "empty-column")
     )
     assert (down["health"], down["consecutive_failures"], down["last_success"]) == ("broken", 4, None)
-    assert (waf["health"], waf["last_outcome"], waf["consecutive_failures"]) == ("broken", "challenged", 4)
+    assert (waf["health"], waf["last_outcome"], waf["consecutive_failures"]) == ("broken", "blocked", 4)
     # the redesign: broken since r2, last success r1, shape changed (it listed 3 reports before)
     assert (trs["health"], trs["consecutive_failures"], trs["last_success_run"]) == ("broken", 3, "r1")
     assert trs["shape_changed"] == 1 and trs["reports_listed_before"] == len(YEARS)
