@@ -42,6 +42,7 @@ def main() -> int:
     ap.add_argument("--workers", default="1,2,4")
     ap.add_argument("--latency", default="0.05-0.2", help="seconds added to every answer, min-max")
     ap.add_argument("--append", help="append the table to this Markdown file")
+    ap.add_argument("--keep", action="store_true", help="keep the DATA folders (printed) for a look")
     args = ap.parse_args()
     from replica.portals import ReplicaWorld
 
@@ -148,7 +149,7 @@ def main() -> int:
                         ],
                         cwd=ROOT,
                         stdout=subprocess.DEVNULL,
-                        stderr=subprocess.DEVNULL,
+                        stderr=open(tmp / f"worker-{n}-{i}.log", "w"),  # noqa: SIM115 - closed at exit
                     )
                     for i in range(n)
                 ]
@@ -165,7 +166,10 @@ def main() -> int:
     finally:
         redis.terminate()
         redis.wait(timeout=10)
-        shutil.rmtree(tmp, ignore_errors=True)
+        if args.keep:
+            print(f"DATA folders kept in {tmp}", file=sys.stderr)
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
     base = next((p / s for label, p, s in rows if label.startswith("1 worker")), None)
     lines = [
         f"{hosts} replica hosts, {args.years}, latency {args.latency} s per answer, production politeness; "

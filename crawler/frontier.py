@@ -167,6 +167,15 @@ def _worker_class():
             self.jobs_run += 1
             return super().execute_job(job, queue)
 
+        def subscribe(self):
+            """RQ's command channel, read every second: RQ's own 60 s wait makes every stop of a
+            worker (end of a burst) hang for up to a minute while the listener holds the connection."""
+            self.pubsub = self.connection.pubsub()
+            self.pubsub.subscribe(**{self.pubsub_channel_name: self.handle_payload})
+            self.pubsub_thread = self.pubsub.run_in_thread(
+                sleep_time=1, daemon=True, exception_handler=self._pubsub_exception_handler
+            )
+
         def get_heartbeat_ttl(self, job) -> int:
             return int(self.job_monitoring_interval + self.grace)
 
