@@ -72,6 +72,7 @@ def enqueue(
     from rq.job import Job
 
     q = queue(url, name)
+    q.connection.ping()  # an unreachable frontier is an error even when there is nothing to queue
     added, present = [], []
     for host, group in host_groups(sources).items():
         job_id = re.sub(r"[^A-Za-z0-9_-]", "_", f"{run_id}-{host}")  # RQ's job id alphabet

@@ -368,3 +368,37 @@ def test_one_build_over_all_shards_equals_the_single_process_crawl(crawls):
         assert merged == single, name
         n = query(crawls["tmp"] / name / "archive.db", "select count(*) from reports")[0][0]
         assert n == 18, name
+
+
+def test_frontier_commands_refuse_bad_arguments_and_an_unreachable_redis(tmp_path):
+    sources = tmp_path / "sources.yaml"
+    sources.write_text("sources: []\n", encoding="utf-8")
+
+    def run(*args):
+        return subprocess.run(
+            [sys.executable, "-m", "xxgk", *map(str, args)],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
+    alone = run("crawl", "--sources", sources, "--data", tmp_path / "d", "--enqueue")
+    assert alone.returncode == 2 and "--enqueue and --queue go together" in alone.stderr
+    port = free_port()  # nothing listens there
+    down = run(
+        "crawl",
+        "--sources",
+        sources,
+        "--data",
+        tmp_path / "d",
+        "--enqueue",
+        "--queue",
+        f"redis://127.0.0.1:{port}/0",
+    )
+    assert down.returncode == 1 and "cannot reach the frontier" in down.stderr
+    bad_id = run(
+        "worker", "--queue", f"redis://127.0.0.1:{port}/0", "--data", tmp_path / "d", "--worker-id", "a/b"
+    )
+    assert bad_id.returncode == 2 and "bad --worker-id" in bad_id.stderr
+    assert not (tmp_path / "d").exists()  # nothing written
