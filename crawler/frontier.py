@@ -6,8 +6,9 @@ the queue; ``run_worker`` is an RQ worker that takes a group, crawls it with the
 into its own capture shard (``DATA/shards/<worker-id>/``: WARC files + captures.db) and takes the
 next. Politeness holds across all workers because a host is crawled by one job at a time (at most
 CONCURRENT_REQUESTS_PER_DOMAIN = 2 concurrent requests), and a job holds a Redis lock per host
-(redis-py ``Lock``, extended while it runs) so that even a job re-queued while an orphaned copy is
-still running waits for the host instead of doubling the load.
+(redis-py ``Lock``, extended while it runs) meant to make a job re-queued while an orphaned copy is
+still running wait for the host (known defect: the orphan test in tests/ops/test_distributed.py still
+measures 4 requests in flight, see ARCHITECTURE.md section 8).
 
 Killed workers: RQ heartbeats every running job; a job whose worker died (SIGKILL, machine lost)
 is found expired in RQ's StartedJobRegistry and re-queued (``Retry``), and another worker crawls the

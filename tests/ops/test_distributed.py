@@ -94,6 +94,8 @@ class KillingLog(list):
     def __init__(self, items=()):
         super().__init__(items)
         self.pgid, self.host, self.at, self.seen = None, None, None, 0
+        self.parent_only = False  # kill the worker but leave its job process running (an orphan)
+        self.orphans: list[int] = []
 
     def append(self, item):
         super().append(item)
@@ -101,7 +103,11 @@ class KillingLog(list):
             self.seen += 1
             if self.seen >= self.at:
                 pid, self.pgid = self.pgid, None
-                for p in process_tree(pid):
+                tree = process_tree(pid)
+                if self.parent_only:
+                    self.orphans = tree[1:]
+                    tree = tree[:1]
+                for p in tree:
                     os.kill(p, signal.SIGKILL)
 
 
@@ -264,6 +270,42 @@ def crawls(tmp_path_factory, redis_url):
         out["killed_served"] = log.seen
         out["segments"]["killed"] = world.timed_log[mark:]
 
+        # the worker dies but its job process lives on (an orphan still crawling the host): the job is
+        # re-queued, and the worker taking it waits on the host's lock instead of doubling the load
+        mark = len(world.timed_log)
+        world.latency = (0.8, 1.0)  # the orphan's crawl outlasts the re-queueing
+        data_o = tmp / "orphan"
+        xxgk(
+            "crawl",
+            "--sources",
+            sources,
+            "--data",
+            data_o,
+            "--queue",
+            redis_url,
+            "--enqueue",
+            "--queue-name",
+            "orphan",
+            "--run-id",
+            "orphan",
+            "--source",
+            world.portals[0].source_id,
+            *POLITE,
+        )
+        victim = worker(redis_url, data_o, "victim", "orphan")
+        log.host, log.at, log.seen, log.pgid, log.parent_only = hosts[0], 2, 0, victim.pid, True
+        deadline = time.monotonic() + 120
+        while log.seen < 2 and time.monotonic() < deadline and victim.poll() is None:
+            time.sleep(0.05)
+        survivor = worker(redis_url, data_o, "survivor", "orphan")
+        out["orphan_survivor"] = survivor.communicate(timeout=300) + (survivor.returncode,)
+        victim.wait(timeout=60)
+        while any(Path(f"/proc/{p}").exists() for p in log.orphans) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        out["orphans"] = list(log.orphans)
+        world.latency = None
+        out["segments"]["orphan"] = world.timed_log[mark:]
+
     for name in ("single", "three", "killed"):
         proc = subprocess.run(
             [sys.executable, "-m", "xxgk", "build", "--data", str(tmp / name), "--quiet", "--workers", "1"],
@@ -402,3 +444,25 @@ def test_frontier_commands_refuse_bad_arguments_and_an_unreachable_redis(tmp_pat
     )
     assert bad_id.returncode == 2 and "bad --worker-id" in bad_id.stderr
     assert not (tmp_path / "d").exists()  # nothing written
+
+
+@pytest.mark.xfail(
+    reason="known defect: a re-queued job does not wait for its orphaned first copy; the "
+    "per-host redis lock is not held off (4 requests in flight measured)",
+    strict=False,
+)
+def test_a_requeued_job_waits_for_its_orphaned_first_copy_to_leave_the_host(crawls):
+    assert crawls["orphans"]  # the job process outlived its worker
+    stdout, stderr, rc = crawls["orphan_survivor"]
+    assert rc == 0 and "1 job(s) run" in stdout, stderr[-3000:]
+    spans = [s for h, s in crawls["segments"]["orphan"] if h == crawls["hosts"][0]]
+    counts = fetched(crawls["segments"]["orphan"])
+    assert max(counts.values()) == 2  # both copies crawled the host ...
+    assert max_in_flight(spans) <= 2  # ... one after the other
+    # the takeover's first request came after the orphan's last one
+    firsts = {}
+    for s in sorted(spans, key=lambda s: s.start):
+        firsts.setdefault((s.method, s.target, s.body), []).append(s)
+    second_round = min(v[1].start for v in firsts.values() if len(v) > 1)
+    first_round_end = max(v[0].end for v in firsts.values())
+    assert second_round >= first_round_end
