@@ -30,6 +30,7 @@ IMPERSONATE_TARGET = "chrome"  # curl_cffi's newest Chrome fingerprint
 BROWSER_EXECUTABLE = "/usr/bin/chromium"  # Debian's chromium: no browser is ever downloaded
 BROWSER_SOLVE_SECONDS = 20.0  # how long a page may take to get past its challenge
 BROWSER_IDLE_SECONDS = 5.0  # ... and how long it may sit on one without navigating
+BROWSER_CLOSE_SECONDS = 15.0  # how long closing Playwright and Chromium may take at the end of a crawl
 _REDIRECT_META = ("redirect_urls", "redirect_times", "redirect_ttl", "redirect_reasons", "xxgk_redirected")
 
 logger = logging.getLogger(__name__)
@@ -258,19 +259,36 @@ class TransportDownloadHandler:
                 },
             )
             settings = self.crawler.settings
+            seconds = settings.getfloat("XXGK_BROWSER_SOLVE_SECONDS", BROWSER_SOLVE_SECONDS)
+
+            async def attempt():
+                from playwright.async_api import Error as PlaywrightError
+
+                handler = await self._browser_handler()
+                for tries in range(3):
+                    try:
+                        await handler.download_request(solve)
+                        break
+                    except PlaywrightError as e:
+                        # scrapy-playwright reads the page while the challenge's script reloads it:
+                        # the context keeps the cookie set so far, so the page is opened again
+                        if "navigating" not in str(e) or tries == 2:
+                            raise
+                        await _close_page(solve.meta.pop("playwright_page", None))
+                        await asyncio.sleep(0.5)
+                return await _wait_past_challenge(
+                    solve.meta["playwright_page"], seconds,
+                    settings.getfloat("XXGK_BROWSER_IDLE_SECONDS", BROWSER_IDLE_SECONDS),
+                )
+
             try:
-                try:
-                    handler = await self._browser_handler()
-                    await handler.download_request(solve)
-                    cookies = await _wait_past_challenge(
-                        solve.meta["playwright_page"],
-                        settings.getfloat("XXGK_BROWSER_SOLVE_SECONDS", BROWSER_SOLVE_SECONDS),
-                        settings.getfloat("XXGK_BROWSER_IDLE_SECONDS", BROWSER_IDLE_SECONDS),
-                    )
-                finally:
-                    page = solve.meta.get("playwright_page")
-                    if page is not None and not page.is_closed():
-                        await page.close()
+                # one solve at a time in the process, each bounded: two hosts solved side by side in
+                # the one Chromium could leave a solve waiting forever, and the crawl with it
+                async with _SOLVE_ALL:
+                    try:
+                        cookies = await asyncio.wait_for(attempt(), seconds + BROWSER_CLOSE_SECONDS + 15)
+                    finally:
+                        await _close_page(solve.meta.get("playwright_page"))
             except Exception as exc:  # noqa: BLE001 - a browser failure is a failed solve, never a crash
                 # this request goes on without cookies (its challenge is recorded); the host's next
                 # request tries again, twice at most
@@ -318,10 +336,32 @@ class TransportDownloadHandler:
             _BROWSER["users"] -= 1
             if _BROWSER["users"] == 0 and _BROWSER["handler"] is not None:
                 handler, _BROWSER["handler"] = _BROWSER["handler"], None
-                await handler.close()
+                try:
+                    # Playwright's shutdown sometimes never returns (it waits on its driver process): the
+                    # crawl must still end; the driver exits when this process closes its pipe
+                    await asyncio.wait_for(handler.close(), BROWSER_CLOSE_SECONDS)
+                except TimeoutError:
+                    self.crawler.stats.inc_value("xxgk/browser/close_timeouts")
+                    logger.warning("browser did not close within %s s; left to exit with the process",
+                                   BROWSER_CLOSE_SECONDS)
+                except Exception as e:  # a browser that died already: nothing left to close
+                    logger.warning("browser close failed: %s: %s", type(e).__name__, e)
 
 
 _BROWSER: dict = {"handler": None, "users": 0, "lock": asyncio.Lock()}
+_SOLVE_ALL = asyncio.Lock()
+PAGE_CLOSE_SECONDS = 5.0
+
+
+async def _close_page(page) -> None:
+    """Close a solve's page; a close that hangs (Chromium amid the challenge's own reload) is given
+    up after a few seconds: the cookies are already taken and the context stays usable."""
+    if page is None or page.is_closed():
+        return
+    try:
+        await asyncio.wait_for(page.close(), PAGE_CLOSE_SECONDS)
+    except Exception as e:  # noqa: BLE001 - TimeoutError or a page gone with its browser
+        logger.info("browser page not closed (%s); left to its context", type(e).__name__)
 
 
 async def _wait_past_challenge(page, seconds: float, idle: float = BROWSER_IDLE_SECONDS) -> list[dict] | None:
