@@ -12,6 +12,7 @@ from PIL import Image
 from parsers.document import Cell, Table
 from parsers.ocr import engine, rulings
 from parsers.ocr.prepare import binarise, prepare
+from parsers.readers.tables import starts_within
 
 NUMBER = re.compile(r"^[-+]?\d[\d,.]*$")
 UNSURE = 0.3  # the confidence given to a figure two readings disagree on
@@ -53,13 +54,14 @@ def read_cell(grey: np.ndarray, ink: np.ndarray, box, thickness: int) -> tuple[s
     crop = sub_grey[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]
     glyphs = sub_ink[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]
     line = _line_height(glyphs)
-    text, conf = engine.recognise(_scaled(crop, LABEL_LINE / line, PAD), "text")
+    img = _scaled(crop, LABEL_LINE / line, PAD)
+    text, conf = engine.recognise(img, "text")
     if not text:
         # Tesseract's page layout step sometimes finds no text block in a clean one-line crop: read it
         # as a raw line instead
         import tesserocr
 
-        text, conf = engine.recognise(_scaled(crop, LABEL_LINE / line, PAD), "text", tesserocr.PSM.RAW_LINE)
+        text, conf = engine.recognise(img, "text", tesserocr.PSM.RAW_LINE)
     if _looks_label(text, conf):
         if conf < 0.8:  # one more sampling of the glyphs; the surer reading is kept
             text2, conf2 = engine.recognise(_scaled(crop, 1.4 * LABEL_LINE / line, PAD), "text")
@@ -169,8 +171,8 @@ def _table(grey: np.ndarray, ink: np.ndarray, boxes, thickness: int, page_number
         line = []
         for box in sorted(by_top[top]):
             x0, y0, x1, y1 = box
-            colspan = sum(1 for x in xs if x0 - 2 <= x < x1 - 2)
-            rowspan = sum(1 for t in tops if y0 - 2 <= t < y1 - 2)
+            colspan = starts_within(xs, x0 - 2, x1 - 2)
+            rowspan = starts_within(tops, y0 - 2, y1 - 2)
             text, conf = read_cell(grey, ink, box, thickness)
             line.append(Cell(text, rowspan=max(rowspan, 1), colspan=max(colspan, 1), confidence=conf))
         rows.append(line)
@@ -182,7 +184,7 @@ def read_page(image: Image.Image, page_number: int = 1) -> list:
     page = prepare(image)
     grey = np.asarray(page)
     ink = binarise(grey)
-    tables, thickness = rulings.find_cells(grey, binarise(grey, lenient=True))
+    tables, thickness = rulings.find_cells(binarise(grey, lenient=True))
     placed: list[tuple[int, int, Table]] = []
     masked = grey.copy()
     for boxes in tables:

@@ -110,7 +110,7 @@ def find_lines(ink: np.ndarray) -> tuple[list[Line], list[Line]]:
     return hor, ver
 
 
-def find_cells(grey: np.ndarray, ink: np.ndarray) -> tuple[list[list[tuple[int, int, int, int]]], int]:
+def find_cells(ink: np.ndarray) -> tuple[list[list[tuple[int, int, int, int]]], int]:
     """Tables as lists of cell boxes (left, top, right, bottom) in px, top to bottom, each table's
     cells in reading order; and the rulings' typical thickness."""
     height, width = ink.shape

@@ -7,12 +7,12 @@ from __future__ import annotations
 import io
 import re
 import time
-from bisect import bisect_left, bisect_right
+from bisect import bisect_right
 
 from parsers.document import Cell, Document, Table
 from parsers.errors import UnreadableDocument
 from parsers.readers import limits, pdf_grid
-from parsers.readers.tables import cell_positions
+from parsers.readers.tables import cell_positions, starts_within
 
 TOL = pdf_grid.TOL  # points: two rulings this close are one
 MIN_RULING_PATHS = 4  # a page with fewer vector paths has no ruled table
@@ -331,7 +331,7 @@ def _grid_table(textpage, view, cells, page_index: int) -> Table:
     for row_top in tops:
         line: list[Cell] = []
         for x0, y0, x1, y1 in sorted(rows[row_top]):
-            colspan = bisect_left(xs, x1 - 1) - bisect_left(xs, x0 - 1)  # x0 - 1 <= x < x1 - 1
+            colspan = starts_within(xs, x0 - 1, x1 - 1)
             rowspan = bisect_right(rising, y1 + 1) - bisect_right(rising, y0 + 1)  # y0 + 1 < top <= y1 + 1
             # Shrink the box a little so glyphs of neighbouring cells touching the ruling stay out.
             raw = textpage.get_text_bounded(*view.page_rect(x0 + 0.5, y0 + 0.5, x1 - 0.5, y1 - 0.5))
@@ -419,8 +419,8 @@ def _table(table, page_index: int) -> Table:
             if bbox is None:
                 continue
             x0, top, x1, bottom = bbox
-            colspan = sum(1 for x in xs if x0 - 1 <= x < x1 - 1)
-            rowspan = sum(1 for t in tops if top - 1 <= t < bottom - 1)
+            colspan = starts_within(xs, x0 - 1, x1 - 1)
+            rowspan = starts_within(tops, top - 1, bottom - 1)
             text = _cell_text(texts[r][c] or "")
             line.append(Cell(text, rowspan=max(rowspan, 1), colspan=max(colspan, 1)))
         out.append(line)

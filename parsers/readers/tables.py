@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
+
 # A cell holding more text than this is page layout around paragraphs, not a data cell (the
 # longest cells of the report tables, the 勾稽 note and the 部分公开 label, are under 60 characters).
 LAYOUT_CELL_CHARS = 300
@@ -27,3 +29,9 @@ def cell_positions(table) -> dict[int, tuple[int, int]]:
             if cell is not None and id(cell) not in out:
                 out[id(cell)] = (r, c)
     return out
+
+
+def starts_within(starts: list, lo: float, hi: float) -> int:
+    """How many of the sorted ``starts`` (column lefts, row tops) lie in [lo, hi): the span of a ruled
+    cell whose box runs from lo to hi."""
+    return bisect_left(starts, hi) - bisect_left(starts, lo)
