@@ -168,12 +168,33 @@ class TransportDownloadHandler:
         self.default = HTTP11DownloadHandler(crawler)
         self._impersonate = None
         self._browser = None
+        self._slots = None  # the distributed per-host slots (crawler/politeness.py), in frontier jobs
+        url = crawler.settings.get("XXGK_HOST_SLOTS_URL")
+        if url:
+            from crawler.politeness import SLOT_MARGIN, RedisSlots
+
+            settings = crawler.settings
+            # longest a transfer can hold its slot: the browser path does a solve and up to three fetches
+            longest = 3 * settings.getfloat("DOWNLOAD_TIMEOUT", 180) + settings.getfloat(
+                "XXGK_BROWSER_SOLVE_SECONDS", BROWSER_SOLVE_SECONDS) + BROWSER_CLOSE_SECONDS + 15
+            self._slots = RedisSlots(url, longest + SLOT_MARGIN)
 
     @classmethod
     def from_crawler(cls, crawler):
         return cls(crawler)
 
     async def download_request(self, request):
+        """The transfer, inside the host's politeness bound (crawler/politeness.py): every crawler of
+        the process, and with XXGK_HOST_SLOTS_URL every process, counts against one per-host limit."""
+        from scrapy.utils.httpobj import urlparse_cached
+
+        from crawler.politeness import hold, limit_for
+
+        host = (urlparse_cached(request).hostname or "").lower()
+        async with hold(host, limit_for(self.crawler.settings, host), self._slots):
+            return await self._transfer(request)
+
+    async def _transfer(self, request):
         transport = request.meta.get(META_TRANSPORT, "default")
         if transport == "impersonate":
             request.meta["impersonate"] = IMPERSONATE_TARGET
@@ -195,6 +216,8 @@ class TransportDownloadHandler:
 
     async def close(self) -> None:
         await self.default.close()
+        if self._slots is not None:
+            await self._slots.close()
         if self._impersonate is not None:
             await self._impersonate.close()
         if self._browser is not None:
