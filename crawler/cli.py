@@ -1,8 +1,8 @@
 """`xxgk crawl` and `xxgk sources check`.
 
 A crawl runs Scrapy in-process (CrawlerProcess): one crawler per source, sources sharing a host run
-one after another (so per-host politeness holds across sources), at most
-XXGK_MAX_CONCURRENT_SOURCES hosts at a time. Failures of a portal are recorded in the store and never
+one after another, at most XXGK_MAX_CONCURRENT_SOURCES hosts at a time. Per-host politeness across
+the crawlers (hosts they share: file hosts, redirects) is crawler/politeness.py's process-wide gate. Failures of a portal are recorded in the store and never
 change the exit status; only an unusable registry does.
 """
 

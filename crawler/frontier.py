@@ -4,11 +4,18 @@ The unit of work is a *host group*: the sources whose start URLs share a host (t
 single-process crawl uses to keep per-host politeness). ``enqueue`` puts one RQ job per group on
 the queue; ``run_worker`` is an RQ worker that takes a group, crawls it with the ordinary spiders
 into its own capture shard (``DATA/shards/<worker-id>/``: WARC files + captures.db) and takes the
-next. Politeness holds across all workers because a host is crawled by one job at a time (at most
-CONCURRENT_REQUESTS_PER_DOMAIN = 2 concurrent requests), and a job holds a Redis lock per host
-(redis-py ``Lock``, extended while it runs) meant to make a job re-queued while an orphaned copy is
-still running wait for the host (the orphan test in tests/ops/test_distributed.py is xfail: one crawl
-process was measured with 3-4 requests in flight on a slow host; see ARCHITECTURE.md section 8).
+next. Politeness across all workers, at most CONCURRENT_REQUESTS_PER_DOMAIN (2) transfers per host
+in total, holds on two levels:
+
+- per transfer (crawler/politeness.py): every job's requests pass ``XXGK_HOST_SLOTS_URL``, so each
+  transfer holds one of the host's 2 redis-py ``Lock`` slots (``xxgk:slot:<host>:<i>``, renewed while
+  it runs, expiring ``XXGK_HOST_LOCK_SECONDS`` after a killed process). This covers every host a job
+  fetches from (attachment and file hosts, redirect targets, robots.txt), not just its start host;
+  inside each process a per-host gate already keeps every crawler within the limit;
+- per job: a job holds a ``Lock`` on each of its sources' start hosts (``xxgk:host:<host>``, taken in
+  sorted order, renewed by a thread) for its whole crawl, so a job re-queued while its first copy
+  still runs (an orphan: the worker died, its work horse did not) waits until the orphan has left
+  the host instead of crawling it side by side (tests/ops/test_distributed.py measures this).
 
 Killed workers: RQ heartbeats every running job; a job whose worker died (SIGKILL, machine lost)
 is found expired in RQ's StartedJobRegistry and re-queued (``Retry``), and another worker crawls the
@@ -107,48 +114,74 @@ def enqueue(
     }
 
 
-class _HostLock:
-    """redis-py Lock on one host, kept alive by a thread while the job runs."""
+def job_hosts(sources: list[dict]) -> list[str]:
+    """The hosts a group's job locks for its whole run: every start URL's host (sorted, the order
+    every job takes them in, so two jobs never wait on each other crosswise)."""
+    return sorted({(urlsplit(u).hostname or "").lower() for src in sources for u in src["start_urls"]})
 
-    def __init__(self, redis, host: str, seconds: float):
+
+class _HostLocks:
+    """redis-py Locks on a job's hosts, kept alive by a thread while the job runs."""
+
+    def __init__(self, redis, hosts: list[str], seconds: float):
         from redis.lock import Lock
 
-        self.lock = Lock(redis, f"xxgk:host:{host}", timeout=seconds, blocking=True, thread_local=False)
+        self.locks = [
+            Lock(redis, f"xxgk:host:{host}", timeout=seconds, blocking=True, thread_local=False)
+            for host in hosts
+        ]
         self.seconds = seconds
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._keep, daemon=True)
 
     def _keep(self):
         while not self._stop.wait(self.seconds / 3):
-            try:
-                self.lock.reacquire()
-            except Exception:  # noqa: BLE001 - Redis gone: the lock expires, the crawl goes on
-                return
+            for lock in self.locks:
+                try:
+                    lock.reacquire()
+                except Exception:  # noqa: BLE001 - Redis gone: the lock expires, the crawl goes on
+                    return
 
     def __enter__(self):
-        self.lock.acquire()
+        held = []
+        try:
+            for lock in self.locks:
+                lock.acquire()
+                held.append(lock)
+        except BaseException:
+            for lock in held:
+                _release(lock)
+            raise
         self._thread.start()
         return self
 
     def __exit__(self, *exc):
         self._stop.set()
         self._thread.join(timeout=5)
-        try:
-            self.lock.release()
-        except Exception:  # noqa: BLE001 - expired meanwhile: nothing to release
-            pass
+        for lock in reversed(self.locks):
+            _release(lock)
+
+
+def _release(lock) -> None:
+    try:
+        lock.release()
+    except Exception:  # noqa: BLE001 - expired meanwhile: nothing to release
+        pass
 
 
 def crawl_group(sources: list[dict], run_id: str, overrides: dict, contact: str | None, host: str) -> dict:
     """The RQ job: crawl one host group into this worker's shard (runs in RQ's forked work horse,
-    so every job gets a fresh Twisted reactor)."""
+    so every job gets a fresh Twisted reactor). The job holds its start hosts' locks for the whole
+    crawl, and every transfer of it takes one of its host's Redis slots (crawler/politeness.py)."""
     from crawler.cli import crawl
 
     shard = os.environ.get(ENV_SHARD)
     if not shard:
         raise RuntimeError(f"{ENV_SHARD} is not set: crawl_group runs inside `xxgk worker`")
+    url = os.environ[ENV_QUEUE]
     seconds = float(os.environ.get("XXGK_HOST_LOCK_SECONDS", HOST_LOCK_SECONDS))
-    with _HostLock(connect(os.environ[ENV_QUEUE]), host, seconds):
+    overrides = {**overrides, "XXGK_HOST_SLOTS_URL": url, "XXGK_HOST_SLOT_SECONDS": seconds}
+    with _HostLocks(connect(url), job_hosts(sources), seconds):
         summary = crawl(
             sources, shard, run_id=run_id, overrides=overrides, contact=contact, progress_every=600.0
         )

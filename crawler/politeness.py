@@ -15,9 +15,9 @@ one transfer (whatever its transport), so every http(s) request of every crawler
 - in the process: a FIFO gate per host (Twisted Deferreds, awaited through Scrapy's
   ``maybe_deferred_to_future``: works on the asyncio reactor and on a plain one);
 - across processes (``XXGK_HOST_SLOTS_URL``, set by ``crawler.frontier`` in every job): ``limit``
-  redis-py ``Lock`` s per host, ``xxgk:slot:<host>:<i>``; a transfer holds one of them. Their lifetime
-  outlasts any transfer (DOWNLOAD_TIMEOUT + margin), so a process killed mid-transfer frees its slot
-  when the lock expires.
+  redis-py ``Lock`` s per host, ``xxgk:slot:<host>:<i>``; a transfer holds one of them, renewed every
+  third of its lifetime (``XXGK_HOST_SLOT_SECONDS``) while it runs, so a process killed mid-transfer
+  frees its slot when the lock expires.
 
 Both are released when the transfer ends, fails or is cancelled.
 """
@@ -31,7 +31,7 @@ from contextlib import asynccontextmanager
 
 SLOT_PREFIX = "xxgk:slot:"
 SLOT_POLL = (0.02, 0.1)  # seconds between tries for a busy Redis slot (random: no lock-step)
-SLOT_MARGIN = 60.0  # seconds a Redis slot outlives the longest transfer
+SLOT_SECONDS = 60.0  # a Redis slot's lifetime; renewed while its transfer runs
 
 
 class _Waiter:
@@ -124,6 +124,17 @@ class RedisSlots:
         self.redis = Redis.from_url(url)
         self.lifetime = lifetime
 
+    async def keep(self, lock) -> None:
+        """Renew a held slot until cancelled (the transfer ended)."""
+        from redis.exceptions import RedisError
+
+        while True:
+            await asyncio.sleep(self.lifetime / 3)
+            try:
+                await lock.reacquire()
+            except RedisError:  # Redis gone or the slot lost: the transfer goes on regardless
+                return
+
     async def take(self, host: str, limit: int):
         """A held lock of one of the host's ``limit`` slots (waits while all are held)."""
         from redis.asyncio.lock import Lock
@@ -164,10 +175,12 @@ async def hold(host: str, limit: int, slots: RedisSlots | None = None):
         raise
     try:
         lock = await slots.take(host, limit) if slots is not None else None
+        keeper = asyncio.ensure_future(slots.keep(lock)) if lock is not None else None
         try:
             yield
         finally:
             if lock is not None:
+                keeper.cancel()
                 await asyncio.shield(RedisSlots.give_back(lock))
     finally:
         g.release()

@@ -171,13 +171,9 @@ class TransportDownloadHandler:
         self._slots = None  # the distributed per-host slots (crawler/politeness.py), in frontier jobs
         url = crawler.settings.get("XXGK_HOST_SLOTS_URL")
         if url:
-            from crawler.politeness import SLOT_MARGIN, RedisSlots
+            from crawler.politeness import SLOT_SECONDS, RedisSlots
 
-            settings = crawler.settings
-            # longest a transfer can hold its slot: the browser path does a solve and up to three fetches
-            longest = 3 * settings.getfloat("DOWNLOAD_TIMEOUT", 180) + settings.getfloat(
-                "XXGK_BROWSER_SOLVE_SECONDS", BROWSER_SOLVE_SECONDS) + BROWSER_CLOSE_SECONDS + 15
-            self._slots = RedisSlots(url, longest + SLOT_MARGIN)
+            self._slots = RedisSlots(url, crawler.settings.getfloat("XXGK_HOST_SLOT_SECONDS", SLOT_SECONDS))
 
     @classmethod
     def from_crawler(cls, crawler):

@@ -446,12 +446,6 @@ def test_frontier_commands_refuse_bad_arguments_and_an_unreachable_redis(tmp_pat
     assert not (tmp_path / "d").exists()  # nothing written
 
 
-@pytest.mark.xfail(
-    reason="open: with ~1 s answers 3-4 requests to the host start at once from ONE crawl process (a "
-    "single-process `xxgk crawl --fast -s CONCURRENT_REQUESTS_PER_DOMAIN=2` shows 3 too), before any "
-    "takeover; the host lock itself is held and renewed by the orphan",
-    strict=False,
-)
 def test_a_requeued_job_waits_for_its_orphaned_first_copy_to_leave_the_host(crawls):
     assert crawls["orphans"]  # the job process outlived its worker
     stdout, stderr, rc = crawls["orphan_survivor"]
@@ -471,3 +465,37 @@ def test_a_requeued_job_waits_for_its_orphaned_first_copy_to_leave_the_host(craw
     second_round = min(v[1].start for v in firsts.values() if len(v) > 1)
     first_round_end = max(v[0].end for v in firsts.values())
     assert second_round >= first_round_end
+
+
+def test_redis_host_slots_bound_transfers_across_processes_and_expire_with_a_dead_holder(redis_url):
+    """crawler.politeness.RedisSlots: the per-host bound between processes (each RedisSlots has its
+    own connection, as each job process does); a slot whose holder died frees itself on expiry."""
+    import asyncio
+
+    from crawler.politeness import RedisSlots
+
+    async def main():
+        dead = RedisSlots(redis_url, lifetime=1.0)
+        await dead.take("slots.test", 2)  # held and never renewed nor released: a killed process
+        now = {"in": 0, "peak": 0, "done": 0}
+
+        async def transfer(slots):
+            lock = await slots.take("slots.test", 2)
+            keeper = asyncio.ensure_future(slots.keep(lock))
+            now["in"] += 1
+            now["peak"] = max(now["peak"], now["in"])
+            await asyncio.sleep(0.3)  # six of them outlast the dead holder's lock
+            now["in"] -= 1
+            now["done"] += 1
+            keeper.cancel()
+            await slots.give_back(lock)
+
+        processes = [RedisSlots(redis_url, lifetime=0.6) for _ in range(3)]
+        # two transfers of three processes each: one slot free until the dead one's lock expires
+        await asyncio.gather(*(transfer(p) for p in processes for _ in range(2)))
+        for p in (dead, *processes):
+            await p.close()
+        return now
+
+    now = asyncio.run(main())
+    assert now == {"in": 0, "peak": 2, "done": 6}
