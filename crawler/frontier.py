@@ -111,7 +111,37 @@ def enqueue(
         "added": len(added),
         "already_queued": len(present),
         "groups": len(added) + len(present),
+        "jobs": added + present,
     }
+
+
+def wait_for_jobs(
+    url: str, job_ids: list[str], timeout: float | None = None, poll: float = 1.0, name: str = QUEUE_NAME
+) -> dict:
+    """Wait until every job is finished or failed for good (retries spent), or ``timeout`` seconds
+    pass. Returns the job ids by state: ``finished``, ``failed`` and ``pending`` (left at timeout)."""
+    from rq.job import Job, JobStatus
+    from rq.registry import StartedJobRegistry
+
+    q = queue(url, name)
+    started = StartedJobRegistry(queue=q)
+    deadline = None if not timeout else time.monotonic() + timeout
+    while True:
+        started.count  # noqa: B018 - RQ's cleanup: re-queues jobs of dead workers even with none idle
+        jobs = Job.fetch_many(job_ids, connection=q.connection)
+        state = {"finished": [], "failed": [], "pending": []}
+        for job_id, job in zip(job_ids, jobs, strict=True):
+            status = job.get_status(refresh=False) if job is not None else None
+            if status == JobStatus.FINISHED:
+                state["finished"].append(job_id)
+            elif status in (JobStatus.FAILED, JobStatus.STOPPED, JobStatus.CANCELED) or job is None:
+                state["failed"].append(job_id)  # None: expired or deleted, it will never finish
+            else:
+                state["pending"].append(job_id)
+        if not state["pending"] or (deadline is not None and time.monotonic() >= deadline):
+            return state
+        time.sleep(poll)
+
 
 
 def job_hosts(sources: list[dict]) -> list[str]:

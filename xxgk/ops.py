@@ -8,7 +8,14 @@ Exit codes of `xxgk update` (also printed by `xxgk update --help`):
     2  bad arguments or an unusable source registry (nothing done)
     3  locked: another `xxgk update` (or `xxgk crawl`) is running on this DATA (nothing done)
     4  the archive was updated but some sources failed (unreachable, blocked, crashed, listing
-       shape changed): `xxgk status --data DATA` says which and why
+       shape changed, or, with --queue, a host group's job failed for good): `xxgk status --data
+       DATA` says which and why
+    5  with --queue: the workers did not finish the run within --wait-timeout (nothing built; the
+       run goes on on the frontier, a later `xxgk update --queue ... --run-id R` waits for it again)
+
+`xxgk update --queue redis://H:P/D` is the distributed form: the host groups go on the frontier
+(as `xxgk crawl --enqueue`), `xxgk worker` processes crawl them into DATA/shards/<worker-id>/, and
+the update waits for them, merges the shards and builds as the single-process one does.
 
 `xxgk status` exits 0 when no source is broken, 4 when some are, 2 when DATA has no capture store.
 """
@@ -30,8 +37,10 @@ EXIT_OK = 0
 EXIT_FATAL = 1
 EXIT_USAGE = 2
 EXIT_SOURCES_FAILED = 4
+EXIT_TIMEOUT = 5
 EXIT_CODES = """exit codes: 0 ok; 1 fatal (crawl or build failed); 2 bad arguments or registry;
-3 locked (another update or crawl is running on DATA); 4 archive updated but some sources failed"""
+3 locked (another update or crawl is running on DATA); 4 archive updated but some sources failed;
+5 with --queue: the workers did not finish within --wait-timeout (nothing built)"""
 BROKEN_SHOWN = 8  # broken sources listed in the summary; `xxgk status` lists all
 
 
@@ -66,6 +75,19 @@ def register(sub) -> None:
         help="runs without any report listed before a source is called empty (default 3)",
     )
     p.add_argument("--json", metavar="FILE", help="also write the summary as JSON to FILE")
+    p.add_argument(
+        "--queue",
+        metavar="redis://HOST:PORT/DB",
+        help="distributed: queue the host groups on this frontier for `xxgk worker --data DATA` "
+        "processes, wait for them, merge their shards, build",
+    )
+    p.add_argument("--queue-name", default="xxgk", help="RQ queue name (default xxgk)")
+    p.add_argument(
+        "--wait-timeout",
+        type=float,
+        default=24 * 3600.0,
+        help="with --queue: seconds to wait for the workers before giving up with exit 5 (default 24 h)",
+    )
     p.set_defaults(func=run_update)
 
     s = sub.add_parser(
@@ -122,25 +144,34 @@ def _update(args, sources, data: Path) -> int:
     # every failed request is recorded and summed up at the end: Scrapy's own tracebacks of given-up
     # retries would only fill the cron mail (`-s LOG_LEVEL=WARNING` brings them back)
     overrides.setdefault("LOG_LEVEL", "CRITICAL")
-    try:
-        crawl_summary = crawl(
-            [s.to_dict() for s in sources],
-            data,
-            run_id=args.run_id,
-            overrides=overrides,
-            contact=args.contact,
-            progress_every=args.progress_every,
-            out=sys.stderr,
-        )
-    except LockBusy as exc:
-        print(
-            f"xxgk update: a crawl is running on {data}: {exc}; exiting (code {EXIT_LOCKED})", file=sys.stderr
-        )
-        return EXIT_LOCKED
-    except Exception:  # noqa: BLE001 - a cron job must say what broke and exit with the fatal code
-        traceback.print_exc()
-        print(f"xxgk update: the crawl failed (exit {EXIT_FATAL})", file=sys.stderr)
-        return EXIT_FATAL
+    failed_groups: list[str] = []
+    if args.queue:
+        try:
+            crawl_summary, failed_groups = _crawl_on_frontier(args, sources, data, overrides)
+        except _FrontierGaveUp as exc:
+            print(f"xxgk update: {exc}", file=sys.stderr)
+            return exc.code
+    else:
+        try:
+            crawl_summary = crawl(
+                [s.to_dict() for s in sources],
+                data,
+                run_id=args.run_id,
+                overrides=overrides,
+                contact=args.contact,
+                progress_every=args.progress_every,
+                out=sys.stderr,
+            )
+        except LockBusy as exc:
+            print(
+                f"xxgk update: a crawl is running on {data}: {exc}; exiting (code {EXIT_LOCKED})",
+                file=sys.stderr,
+            )
+            return EXIT_LOCKED
+        except Exception:  # noqa: BLE001 - a cron job must say what broke and exit with the fatal code
+            traceback.print_exc()
+            print(f"xxgk update: the crawl failed (exit {EXIT_FATAL})", file=sys.stderr)
+            return EXIT_FATAL
     crawl_seconds = time.monotonic() - t0
     build_stats, build_error = None, None
     if not args.no_build:
@@ -174,10 +205,11 @@ def _update(args, sources, data: Path) -> int:
         "failures": totals["failures"],
         "challenges": totals["challenges"],
         "broken": broken,
+        "failed_groups": failed_groups,
         "build": _build_part(build_stats),
         "build_error": build_error,
     }
-    code = EXIT_FATAL if build_error else (EXIT_SOURCES_FAILED if broken else EXIT_OK)
+    code = EXIT_FATAL if build_error else (EXIT_SOURCES_FAILED if broken or failed_groups else EXIT_OK)
     summary["exit_code"] = code
     url = alerts.webhook_url(args.webhook)
     if url and alerts.should_alert(broken, args.alert_every_run):
@@ -191,6 +223,60 @@ def _update(args, sources, data: Path) -> int:
     if args.json:
         Path(args.json).write_text(json.dumps(summary, ensure_ascii=False, indent=1, default=str), "utf-8")
     return code
+
+
+class _FrontierGaveUp(Exception):
+    def __init__(self, message: str, code: int):
+        super().__init__(message)
+        self.code = code
+
+
+def _crawl_on_frontier(args, sources, data: Path, overrides: dict) -> tuple[dict, list[str]]:
+    """The crawl of a distributed update: the host groups on the frontier, the workers' work awaited,
+    their shards merged into DATA/captures.db. Returns ({"run_id"}, the jobs that failed for good)."""
+    from redis.exceptions import RedisError
+
+    from crawler.cli import default_run_id
+    from crawler.frontier import enqueue, wait_for_jobs
+    from crawler.shards import merge_shards
+    from crawler.store import CaptureStore
+
+    run_id = args.run_id or default_run_id()
+    t0 = time.monotonic()
+    try:
+        queued = enqueue(
+            args.queue, [s.to_dict() for s in sources], run_id, overrides, args.contact, name=args.queue_name
+        )
+        print(
+            f"run {run_id}: {queued['groups']} host group(s) on {args.queue} ({queued['added']} queued now); "
+            "waiting for the workers",
+            file=sys.stderr,
+            flush=True,
+        )
+        state = wait_for_jobs(
+            args.queue, queued["jobs"], timeout=args.wait_timeout, poll=1.0, name=args.queue_name
+        )
+    except RedisError as exc:
+        raise _FrontierGaveUp(
+            f"the frontier {args.queue} failed: {exc} (exit {EXIT_FATAL})", EXIT_FATAL
+        ) from None
+    if state["pending"]:
+        raise _FrontierGaveUp(
+            f"{len(state['pending'])} of {len(queued['jobs'])} host group(s) still queued or running after "
+            f"{time.monotonic() - t0:.0f} s (--wait-timeout {args.wait_timeout:g}); nothing built, the run "
+            f"goes on on the frontier (exit {EXIT_TIMEOUT})",
+            EXIT_TIMEOUT,
+        )
+    for job_id in state["failed"]:
+        print(f"xxgk update: host group job {job_id} failed (RQ's failed registry has why)", file=sys.stderr)
+    CaptureStore(data).close()  # DATA/captures.db exists even when no worker wrote a shard
+    merged = merge_shards(data)  # also for --no-build: the summary reads the merged run history
+    if merged["busy"]:
+        print(
+            f"xxgk update: shard(s) still in use, merged as they are: {', '.join(merged['busy'])}",
+            file=sys.stderr,
+        )
+    return {"run_id": run_id}, state["failed"]
 
 
 def _build_part(stats: dict | None) -> dict | None:
@@ -271,6 +357,11 @@ def print_update_summary(s: dict, out=None) -> None:
             )
         if len(s["broken"]) > BROKEN_SHOWN:
             lines.append(f"  ... and {len(s['broken']) - BROKEN_SHOWN} more: xxgk status --data {s['data']}")
+    if s.get("failed_groups"):
+        lines.append(
+            f"{'jobs':{w}}{len(s['failed_groups'])} host group job(s) failed: "
+            + ", ".join(s["failed_groups"])[:140]
+        )
     if s.get("alert"):
         lines.append(f"{'alert':{w}}{s['alert']['message']}")
     lines.append(f"{'exit':{w}}{s['exit_code']}")

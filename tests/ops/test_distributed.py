@@ -499,3 +499,81 @@ def test_redis_host_slots_bound_transfers_across_processes_and_expire_with_a_dea
 
     now = asyncio.run(main())
     assert now == {"in": 0, "peak": 2, "done": 6}
+
+
+def test_distributed_update_waits_for_the_workers_merges_and_builds(tmp_path, redis_url):
+    """`xxgk update --queue`: the host groups go on the frontier, two workers crawl them into
+    DATA/shards/, the update waits for them, merges and builds, with the update's summary and exit
+    code; without workers it gives up after --wait-timeout with exit 5 and builds nothing."""
+    from rq import Queue
+
+    from crawler.frontier import connect
+
+    with ReplicaWorld(
+        seed=5,
+        agencies_per_family=1,
+        years=(2021, 2022),
+        allow_doc=False,
+        families=("trs_wcm", "vsb", "generic"),
+    ) as world:
+        sources = tmp_path / "sources.yaml"
+        world.write_sources(sources)
+        pages = {r.page_url for r in world.reports()}
+
+        def update(data, queue_name, *extra):
+            return [
+                sys.executable,
+                "-m",
+                "xxgk",
+                "update",
+                "--sources",
+                sources,
+                "--data",
+                data,
+                "--queue",
+                redis_url,
+                "--queue-name",
+                queue_name,
+                *POLITE,
+                "--workers",
+                "1",
+                *extra,
+            ]
+
+        alone = subprocess.run(
+            update(tmp_path / "alone", "upd-alone", "--wait-timeout", "1"),
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert alone.returncode == 5, alone.stderr[-2000:]
+        assert "3 of 3 host group(s) still queued or running" in alone.stderr
+        assert not (tmp_path / "alone" / "archive.db").exists()
+
+        data = tmp_path / "data"
+        mark = len(world.timed_log)
+        proc = subprocess.Popen(
+            update(data, "upd"), cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        q = Queue("upd", connection=connect(redis_url))
+        deadline = time.monotonic() + 60
+        while q.count < 3 and time.monotonic() < deadline and proc.poll() is None:
+            time.sleep(0.05)
+        workers = [worker(redis_url, data, w, "upd") for w in ("a", "b")]
+        stdout, stderr = proc.communicate(timeout=300)
+        ran = [w.communicate(timeout=120) + (w.returncode,) for w in workers]
+        spans = defaultdict(list)
+        for host, s in world.timed_log[mark:]:
+            spans[host].append(s)
+    assert proc.returncode == 0, stderr[-3000:]
+    assert "3 host group(s) on" in stderr
+    assert re.search(r"^sources\s+3 crawled: 3 ok, 0 failed", stdout, re.M), stdout
+    assert re.search(r"^exit\s+0$", stdout, re.M), stdout
+    jobs = [int(re.search(r"(\d+) job\(s\) run", out).group(1)) for out, _, rc in ran if rc == 0]
+    assert len(jobs) == 2 and sum(jobs) == 3
+    shards = sorted(p.name for p in (data / "shards").iterdir() if (p / "captures.db").exists())
+    assert shards == sorted(w for w, n in zip(("a", "b"), jobs, strict=True) if n)
+    archived = {u for (u,) in query(data / "archive.db", "select url from reports where is_latest = 1")}
+    assert archived == pages and len(pages) == 6
+    assert {h: max_in_flight(v) for h, v in spans.items()} == dict.fromkeys(spans, 2) and len(spans) == 3
