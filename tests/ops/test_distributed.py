@@ -576,4 +576,5 @@ def test_distributed_update_waits_for_the_workers_merges_and_builds(tmp_path, re
     assert shards == sorted(w for w, n in zip(("a", "b"), jobs, strict=True) if n)
     archived = {u for (u,) in query(data / "archive.db", "select url from reports where is_latest = 1")}
     assert archived == pages and len(pages) == 6
-    assert {h: max_in_flight(v) for h, v in spans.items()} == dict.fromkeys(spans, 2) and len(spans) == 3
+    peaks = {h: max_in_flight(v) for h, v in spans.items()}
+    assert len(peaks) == 3 and max(peaks.values()) == 2, peaks  # reached, never passed (a small host may not)
