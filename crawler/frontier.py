@@ -143,7 +143,6 @@ def wait_for_jobs(
         time.sleep(poll)
 
 
-
 def job_hosts(sources: list[dict]) -> list[str]:
     """The hosts a group's job locks for its whole run: every start URL's host (sorted, the order
     every job takes them in, so two jobs never wait on each other crosswise)."""
