@@ -387,7 +387,7 @@ def test_killed_worker_lost_nothing_and_only_its_portal_was_fetched_again(crawls
 
 def test_at_most_two_requests_per_host_in_flight_across_all_workers(crawls):
     peak = {}
-    for name in ("three", "killed"):
+    for name in ("single", "three", "killed"):  # the single-process crawl too
         by_host = defaultdict(list)
         for host, s in crawls["segments"][name]:
             by_host[host].append(s)
