@@ -185,9 +185,36 @@ def _parse_tree(text: str, issues: list[dict]):
 
 
 _STYLED = etree.XPath("//*[@style]")
-# Every text _HIDDEN can match spells "none" or "hidden" in some case (or hides letters behind
-# character references): pages without either skip the styled-element scan.
-_HIDDEN_HINT = re.compile("[nN][oO][nN][eE]|[hH][iIİı][dD][dD][eE][nN]|&#")
+
+
+# Whether the page can have an inline style that _HIDDEN matches, decided on its bytes lowered in C
+# (a case-blind regex over the text, or a look at every styled element, cost as much as parsing the
+# page, and Word's HTML styles every run): each "display"/"visibility" followed by ":" and
+# "none"/"hidden" (whitespace: every character str's \s takes, in UTF-8, or an entity such as &nbsp;)
+# that lies inside a tag that has a style attribute.
+_WS_BYTES = (rb"(?:\s|[\x1c-\x1f]|\xc2[\x85\xa0]|\xe1\x9a\x80|\xe2\x80[\x80-\x8a\xa8\xa9\xaf]|\xe2\x81\x9f"
+             rb"|\xe3\x80\x80|&[a-z0-9]+;)*")
+_HIDING_VALUE = {b"display": re.compile(_WS_BYTES + rb":" + _WS_BYTES + rb"none"),
+                 b"visibility": re.compile(_WS_BYTES + rb":" + _WS_BYTES + rb"hidden")}
+
+
+def _may_hide(text: str) -> bool:
+    """Whether an inline style can hide anything (a superset: _clean_tree then checks every styled
+    element): see above; letters behind character references (&#...;), or the dotted/dotless i that
+    re's IGNORECASE also takes for i, always may."""
+    low = text.encode("utf-8", "surrogatepass").lower()
+    if b"&#" in low or "\u0130".encode() in low or "\u0131".encode() in low:
+        return True
+    for word, value in _HIDING_VALUE.items():
+        at = low.find(word)
+        while at >= 0:
+            end = at + len(word)
+            if value.match(low, end):
+                tag_start = low.rfind(b"<", 0, at)
+                if tag_start > low.rfind(b">", 0, at) and b"style" in low[tag_start:at]:
+                    return True
+            at = low.find(word, end)
+    return False
 
 
 def _clean_tree(root, text: str | None = None) -> None:
@@ -195,7 +222,7 @@ def _clean_tree(root, text: str | None = None) -> None:
     source, when given, tells whether any inline style can hide anything."""
     for el in list(root.iter(*DROP_TAGS)):
         _drop(el)
-    if text is not None and not _HIDDEN_HINT.search(text):
+    if text is not None and not _may_hide(text):
         return
     for el in _STYLED(root):
         if _HIDDEN.search(el.get("style")):
@@ -424,6 +451,14 @@ def _cell(td) -> Cell:
     return Cell(cell_text(td), _span(rowspan) if rowspan else 1, max(_span(colspan), 1) if colspan else 1)
 
 
+_LINE_BREAKERS = BLOCK_TAGS | {"br", "table"}
+
+
+def _blank(text: str | None) -> bool:
+    """No line of its own: cell_text drops lines of HTML whitespace, NBSP and U+3000 only."""
+    return not text or not text.strip(" \t\r\n\f\u3000\xa0")
+
+
 def cell_text(td) -> str:
     """Cell text with <br> and block boundaries as "\\n"; nested tables flattened row by row."""
     if not len(td):  # the common case: plain text
@@ -434,6 +469,17 @@ def cell_text(td) -> str:
             return text
         text = _WS.sub(" ", text).strip(" ")
         return text if text.strip(" \u3000\xa0") else ""
+    if len(td) == 1:
+        # Word's cell: one <p> of runs (<span>, <o:p>) and nothing that breaks a line: one line
+        p = td[0]
+        if p.tag == "p" and _blank(td.text) and _blank(p.tail):
+            for el in p.iterdescendants():
+                if el.tag in _LINE_BREAKERS:
+                    break
+            else:
+                # serialised as text in C: itertext() or XPath string() cost several times more
+                text = _WS.sub(" ", etree.tostring(p, method="text", encoding=str, with_tail=False)).strip(" ")
+                return text if text.strip(" \u3000\xa0") else ""
     parts: list[str] = []
 
     def walk(el) -> None:
