@@ -40,9 +40,13 @@ class Table:
         pending: dict[int, dict[int, Cell]] = {}  # row -> {col: cell}: slots taken by rowspans from above
         for r, row in enumerate(self.rows):
             taken = pending.pop(r, None)
-            if not taken and len(row) <= MAX_GRID_WIDTH and all(cell.colspan <= 1 and cell.rowspan <= 1 for cell in row):
-                grid.append(list(row))  # the common row: no spans into it or from it
-                continue
+            if not taken and len(row) <= MAX_GRID_WIDTH:
+                for cell in row:
+                    if cell.colspan > 1 or cell.rowspan > 1:
+                        break
+                else:
+                    grid.append(list(row))  # the common row: no spans into it or from it
+                    continue
             if taken is None:
                 taken = {}
             line: list[Cell | None] = []
@@ -51,8 +55,15 @@ class Table:
                 while c in taken:
                     line.append(taken.pop(c))
                     c += 1
-                colspan = cell.colspan if cell.colspan > 1 else 1
-                rowspan = cell.rowspan if cell.rowspan > 1 else 1
+                colspan, rowspan = cell.colspan, cell.rowspan
+                if colspan <= 1 and rowspan <= 1:
+                    line.append(cell)
+                    c += 1
+                    continue
+                if colspan < 1:
+                    colspan = 1
+                if rowspan < 1:
+                    rowspan = 1
                 if c + colspan > MAX_GRID_WIDTH:
                     self.clipped = True
                     colspan = max(MAX_GRID_WIDTH - c, 0)

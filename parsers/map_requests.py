@@ -192,12 +192,11 @@ def map_table(view: GridView, out: Collector, state: RequestsState) -> None:
 def _grid_labels(view: GridView, r: int, start: int) -> list[str]:
     out: list[str] = []
     last = None
-    for c in range(max(start, 0)):
-        if c >= len(view.texts[r]):
-            break
-        i = view.ids[r][c]
+    texts, ids = view.texts[r], view.ids[r]
+    for c in range(min(max(start, 0), len(texts))):
+        i = ids[c]
         if i != last:
-            t = view.texts[r][c]
+            t = texts[c]
             if t and (not out or out[-1] != t):
                 out.append(t)
             last = i
@@ -207,14 +206,16 @@ def _grid_labels(view: GridView, r: int, start: int) -> list[str]:
 def _emit_row(view, out: Collector, r, row, labels, columns, table):
     row_label = " | ".join(t.strip() for t in labels if t and t.strip()) or None
     seen = set()
+    texts, ids = view.texts[r], view.ids[r]
+    n = len(texts)
     for c, applicant in columns:
-        if c >= len(view.texts[r]):
+        if c >= n:
             continue
-        i = view.ids[r][c]
+        i = ids[c]
         if i in seen:
             continue
         seen.add(i)
-        raw = view.texts[r][c]
+        raw = texts[c]
         ref = view.ref(r, c)
         if row and applicant and out.value(f"requests.{row}.{applicant}", raw, table, ref):
             continue

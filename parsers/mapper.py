@@ -14,7 +14,9 @@ from parsers.values import parse_value
 
 @cache
 def _label_sets():
-    return map_requests.row_labels(), map_proactive.item_labels(), map_legacy.labels()
+    # frozen: hashable, for the classifier's per-text cache
+    return (frozenset(map_requests.row_labels()), frozenset(map_proactive.item_labels()),
+            frozenset(map_legacy.labels()))
 
 
 def map_document(doc: Document) -> tuple[Collector, list]:

@@ -9,11 +9,15 @@ the mappers infer the spans from the known templates.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from parsers.document import Table
 from parsers.labels import clean_cell, norm, squash
 
 # table kinds: 2 (主动公开), 3 (依申请), 4 (复议诉讼), "legacy" (统计指标 forms), None (unknown)
+
+
+_NONE_ID = id(None)
 
 
 @dataclass
@@ -28,10 +32,13 @@ class GridView:
     def of(cls, table: Table, index: int) -> GridView:
         if table.spans_known:
             grid = table.grid()
-            # clean_cell only where there is a bookmark to remove (a call per slot costs more)
-            texts = [["" if c is None else c.text if c.text and "[bookmark:" not in c.text else clean_cell(c.text)
-                      for c in row] for row in grid]
-            ids = [[id(c) if c is not None else -1 - i for i, c in enumerate(row)] for row in grid]
+            texts = [["" if c is None else c.text for c in row] for row in grid]
+            if any("[bookmark:" in "\0".join(row) for row in texts):  # rare: clean only then
+                texts = [[clean_cell(t) for t in row] for row in texts]
+            ids = [list(map(id, row)) for row in grid]
+            for row in ids:
+                if _NONE_ID in row:  # empty slots: each its own identity, never one merged cell
+                    row[:] = [-1 - i if x == _NONE_ID else x for i, x in enumerate(row)]
         else:
             texts = [[clean_cell(c.text) for c in row] for row in table.rows]
             ids = [[id(c) for c in row] for row in table.rows]
@@ -69,7 +76,22 @@ def _outcome_header(view: GridView) -> bool:
     return any(sum(1 for t in row if any(w in squash(t) for w in _OUTCOME_WORDS)) >= 4 for row in view.texts)
 
 
-def classify(view: GridView, req_labels: set[str], pro_labels: set[str], legacy_labels: set[str]):
+@lru_cache(maxsize=16384)
+def _text_kind(text: str, req_labels: frozenset, pro_labels: frozenset, legacy_labels: frozenset):
+    """What one cell text says of its table: (a table 三 row label, a table 二 label, a legacy form
+    label, the appeals words it holds), or None when it says nothing. Cached: the same labels recur
+    in every report."""
+    n = norm(text)
+    if not n:
+        return None
+    words = tuple(w for w in _APPEALS_WORDS if w in n)
+    req = n in req_labels
+    pro = n in pro_labels or "二十条" in n
+    leg = n in legacy_labels or n in ("统计指标", "指标名称")
+    return (req, pro, leg, words) if req or pro or leg or words else None
+
+
+def classify(view: GridView, req_labels: frozenset, pro_labels: frozenset, legacy_labels: frozenset):
     """The table's kind from its labels (never from its position in the document)."""
     req = pro = leg = 0
     words = set()
@@ -78,18 +100,15 @@ def classify(view: GridView, req_labels: set[str], pro_labels: set[str], legacy_
         for t in row:
             if not t or t.isdigit():  # blank or a count: never a label (no label set holds digits)
                 continue
-            n = norm(t)
-            if not n:
+            kind = _text_kind(t, req_labels, pro_labels, legacy_labels)
+            if kind is None:
                 continue
-            if n in req_labels:
+            if kind[0]:
                 row_req = True
-            if n in pro_labels or "二十条" in n:
-                pro += 1
-            if n in legacy_labels or n in ("统计指标", "指标名称"):
-                leg += 1
-            for w in _APPEALS_WORDS:
-                if w in n:
-                    words.add(w)
+            pro += kind[1]
+            leg += kind[2]
+            if kind[3]:
+                words.update(kind[3])
         req += row_req
     width = view.width
     if req >= 3 and width >= 8:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from functools import cache
 
 from parsers.collect import make_issue
 from parsers.map_appeals import OUTCOMES, PROCEEDINGS
@@ -40,64 +41,88 @@ class _Checker:
         self.v = values
         self.issues: list[dict] = []
 
-    def all_of(self, keys) -> list | None:
-        """The values of all ``keys``, or None when one is blank or missing."""
-        out = []
-        for k in keys:
-            x = self.v.get(k)
-            if x is None:
-                return None
-            out.append(x)
-        return out
-
     def equal(self, rule: str, key: str, left_keys, right_keys, left_name: str, right_name: str):
-        left = self.all_of(left_keys)
-        right = self.all_of(right_keys)
-        if left is None or right is None:
-            return
-        ls, rs = sum(left), sum(right)
+        get = self.v.get
+        ls = rs = 0  # summed as sum() would, left to right; a blank or missing operand: not checked
+        for k in left_keys:
+            x = get(k)
+            if x is None:
+                return
+            ls += x
+        for k in right_keys:
+            x = get(k)
+            if x is None:
+                return
+            rs += x
         if abs(ls - rs) > _EPS:
             self.issues.append(make_issue(rule, "error", f"{left_name} = {_fmt(ls)} but {right_name} = {_fmt(rs)}",
                                           key, ls, rs))
 
 
-def validate(values: dict[str, object], template: str | None) -> list[dict]:
-    """``values``: key -> number or None. Returns the failed rules."""
-    ch = _Checker(values)
-    present = set(values)
-    for a in APPLICANTS:
-        ch.equal(f"requests.balance.{a}", f"requests.handled_total.{a}",
-                 [f"requests.new_received.{a}", f"requests.carried_over.{a}"],
-                 [f"requests.handled_total.{a}", f"requests.carried_forward.{a}"],
-                 "一+二", "三(七)+四")
-    rows = {k.split(".")[1] for k in present if k.startswith("requests.")}
-    for row in sorted(rows):
-        ch.equal(f"requests.row_total.{row}", f"requests.{row}.total",
-                 [f"requests.{row}.total"], [f"requests.{row}.{a}" for a in APPLICANTS[:-1]],
-                 "总计", "sum of the six applicant columns")
-    other_rows = [r for r in _OTHER_2021 if r in rows]
-    if not other_rows:
-        other_rows = ["other_handling"]
-    result_rows = list(_RESULT_ROWS) + other_rows
-    for a in APPLICANTS:
-        ch.equal(f"requests.handled_sum.{a}", f"requests.handled_total.{a}",
-                 [f"requests.handled_total.{a}"], [f"requests.{r}.{a}" for r in result_rows],
-                 "(七)总计", "sum of (一) to (六)")
-    for p in PROCEEDINGS:
-        ch.equal(f"appeals.sum.{p}", f"appeals.{p}.total",
-                 [f"appeals.{p}.{o}" for o in OUTCOMES[:-1]], [f"appeals.{p}.total"],
-                 "维持+纠正+其他+尚未审结", "总计")
-    ch.equal("legacy.org.staff_sum", "legacy.org.staff", ["legacy.org.staff"],
-             ["legacy.org.staff_full_time", "legacy.org.staff_part_time"], "从事信息公开工作人员数", "专职+兼职")
+# The rules as (rule, key, left keys, right keys, left name, right name), built once: the key
+# strings cost more to build for every report than the arithmetic itself.
+@cache
+def _balance_rules() -> tuple:
+    return tuple(
+        (f"requests.balance.{a}", f"requests.handled_total.{a}",
+         (f"requests.new_received.{a}", f"requests.carried_over.{a}"),
+         (f"requests.handled_total.{a}", f"requests.carried_forward.{a}"), "一+二", "三(七)+四")
+        for a in APPLICANTS)
+
+
+@cache
+def _row_rule(row: str) -> tuple:
+    return (f"requests.row_total.{row}", f"requests.{row}.total", (f"requests.{row}.total",),
+            tuple(f"requests.{row}.{a}" for a in APPLICANTS[:-1]), "总计", "sum of the six applicant columns")
+
+
+@cache
+def _handled_rules(other_rows: tuple[str, ...]) -> tuple:
+    result_rows = _RESULT_ROWS + other_rows
+    return tuple(
+        (f"requests.handled_sum.{a}", f"requests.handled_total.{a}", (f"requests.handled_total.{a}",),
+         tuple(f"requests.{r}.{a}" for r in result_rows), "(七)总计", "sum of (一) to (六)")
+        for a in APPLICANTS)
+
+
+@cache
+def _appeals_and_staff_rules() -> tuple:
+    return (*(
+        (f"appeals.sum.{p}", f"appeals.{p}.total", tuple(f"appeals.{p}.{o}" for o in OUTCOMES[:-1]),
+         (f"appeals.{p}.total",), "维持+纠正+其他+尚未审结", "总计")
+        for p in PROCEEDINGS),
+        ("legacy.org.staff_sum", "legacy.org.staff", ("legacy.org.staff",),
+         ("legacy.org.staff_full_time", "legacy.org.staff_part_time"), "从事信息公开工作人员数", "专职+兼职"))
+
+
+_LEGACY_SUMS = tuple(
+    (rule, f"legacy.requests.{total}", tuple(f"legacy.requests.{p}" for p in parts), names)
     for rule, total, parts, names in (
         ("legacy.requests.channel_sum", "received", _LEGACY_CHANNELS, ("收到申请数", "sum of the channels")),
         ("legacy.requests.answer_sum", "answered", _LEGACY_ANSWERS, ("申请答复数", "sum of the answers")),
         ("legacy.requests.refused_sum", "refused", _LEGACY_REFUSED, ("不同意公开", "sum of its reasons")),
-    ):
-        printed = [f"legacy.requests.{p}" for p in parts if f"legacy.requests.{p}" in present]
+    )
+)
+
+
+def validate(values: dict[str, object], template: str | None) -> list[dict]:
+    """``values``: key -> number or None. Returns the failed rules."""
+    ch = _Checker(values)
+    for rule in _balance_rules():
+        ch.equal(*rule)
+    rows = {k.split(".", 2)[1] for k in values if k.startswith("requests.")}
+    for row in sorted(rows):
+        ch.equal(*_row_rule(row))
+    other_rows = tuple(r for r in _OTHER_2021 if r in rows) or ("other_handling",)
+    for rule in _handled_rules(other_rows):
+        ch.equal(*rule)
+    for rule in _appeals_and_staff_rules():
+        ch.equal(*rule)
+    for rule, total, parts, names in _LEGACY_SUMS:
+        printed = [p for p in parts if p in values]
         # only where the form prints the parts (two at least): a lone 其中 line is not a breakdown
         if len(printed) >= 2:
-            ch.equal(rule, f"legacy.requests.{total}", [f"legacy.requests.{total}"], printed, *names)
+            ch.equal(rule, total, [total], printed, *names)
     return ch.issues
 
 

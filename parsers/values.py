@@ -44,6 +44,7 @@ def to_number(d: Decimal) -> int | float:
     return float(d)
 
 
+@lru_cache(maxsize=4096)  # the same headers and labels in every report
 def header_unit(label: str | None) -> str | None:
     """The money unit a header states: 本年收费金额（单位：万元） -> 万元, 采购总金额（元） -> 元."""
     if not label:
