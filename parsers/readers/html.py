@@ -31,23 +31,31 @@ _CONTAINER_RANK = {(kind, name): i for i, (kind, name, _tag) in enumerate(BODY_C
 _CONTAINER_TAG = {(kind, name): tag for kind, name, tag in BODY_CONTAINERS}
 
 
-def _containers(body) -> list:
-    """Elements matching BODY_CONTAINERS, best rank first (document order within a rank)."""
+def _scan(root) -> tuple[list, list]:
+    """One pass over the page's elements (each costs a Python touch): the elements whose own text
+    holds a metadata label (for page_meta, at most 200) and those matching BODY_CONTAINERS, best
+    rank first (document order within a rank, for find_body)."""
+    body = root.find("body")
+    hits: list = []
     found = []
-    for el in body.iter(etree.Element):
+    search = _ANY_LABEL.search
+    for el in (body if body is not None else root).iter(etree.Element):
+        text = el.text
+        if text and search(text) and len(hits) < 200:
+            hits.append(el)
         if not el.attrib:  # most elements: no attributes at all
             continue
-        keys = []
         ident, classes = el.get("id"), el.get("class")
         if ident:
-            keys.append(("id", ident.strip()))
-        if classes:
-            keys.extend(("class", c) for c in classes.split())
-        for key in keys:
-            rank = _CONTAINER_RANK.get(key)
-            if rank is not None and _CONTAINER_TAG[key] in (None, el.tag):
+            rank = _CONTAINER_RANK.get(("id", ident.strip()))
+            if rank is not None and _CONTAINER_TAG[("id", ident.strip())] in (None, el.tag):
                 found.append((rank, el))
-    return [el for _rank, el in sorted(found, key=lambda x: x[0])]
+        if classes:
+            for c in classes.split():
+                rank = _CONTAINER_RANK.get(("class", c))
+                if rank is not None and _CONTAINER_TAG[("class", c)] in (None, el.tag):
+                    found.append((rank, el))
+    return hits, [el for _rank, el in sorted(found, key=lambda x: x[0])]
 
 
 DROP_TAGS = ("script", "style", "noscript", "template", "iframe", "object", "embed", "select", "button",
@@ -283,9 +291,10 @@ class _TextSizes:
         return n
 
 
-def find_body(root):
+def find_body(root, containers: list | None = None):
     """The element holding the report: a known container if it holds much of the page's text, else
-    descend from <body> while one child holds most of the text and its siblings are only chrome."""
+    descend from <body> while one child holds most of the text and its siblings are only chrome.
+    ``containers``: _scan's, when already found."""
     body = root.find("body")
     if body is None:
         body = root
@@ -293,7 +302,9 @@ def find_body(root):
     total = sizes.get(body, 0)
     if total == 0:
         return body
-    passing = [el for el in _containers(body) if sizes.get(el, 0) >= 0.4 * total]
+    if containers is None:
+        containers = _scan(root)[1]
+    passing = [el for el in containers if sizes.get(el, 0) >= 0.4 * total]
     if passing:
         chosen = passing[0]
         # A container nested in the chosen one and holding most of its text is the tighter body
@@ -447,8 +458,13 @@ def _span(value: str | None, default: int = 1) -> int:
 
 
 def _cell(td) -> Cell:
-    rowspan, colspan = td.get("rowspan"), td.get("colspan")
-    return Cell(cell_text(td), _span(rowspan) if rowspan else 1, max(_span(colspan), 1) if colspan else 1)
+    rowspan = colspan = 1
+    for name, value in td.items():  # one call for all attributes (two get() calls cost more)
+        if name == "rowspan" and value:
+            rowspan = _span(value)
+        elif name == "colspan" and value:
+            colspan = max(_span(value), 1)
+    return Cell(cell_text(td), rowspan, colspan)
 
 
 _LINE_BREAKERS = BLOCK_TAGS | {"br", "table"}
@@ -527,18 +543,12 @@ def _metas(root, names: tuple[str, ...], prop: str | None = None) -> list:
     return [el for el in root.iter("meta") if el.get("name") in names or (prop and el.get("property") == prop)]
 
 
-def page_meta(root) -> dict[str, str]:
+def page_meta(root, hits: list | None = None) -> dict[str, str]:
+    """The portal's metadata fields; ``hits``: _scan's label elements, when already found."""
     meta: dict[str, str] = {}
     ranks: dict[str, int] = {}
-    body = root.find("body")
-    hits = []
-    search = _ANY_LABEL.search
-    for el in (body if body is not None else root).iter(etree.Element):
-        text = el.text
-        if text and search(text):
-            hits.append(el)
-            if len(hits) >= 200:
-                break
+    if hits is None:
+        hits = _scan(root)[0]
     for el in hits:
         own = _text_content(el)
         if len(own) > 300:
@@ -652,9 +662,10 @@ def _read(data: bytes, content_type: str | None) -> Document:
     if root is None:
         raise UnreadableDocument("no HTML content")
     _clean_tree(root, text)
-    meta = page_meta(root)
+    hits, containers = _scan(root)
+    meta = page_meta(root, hits)
     title = title_hint(root)
-    container = find_body(root)
+    container = find_body(root, containers)
     walker = _Blocks(issues)
     walker.walk(container)
     walker.flush()
