@@ -9,7 +9,7 @@ block (维持具体行政行为数 under 行政复议 / 行政诉讼 / 举报投
 from __future__ import annotations
 
 import json
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 from parsers.collect import Collector
@@ -61,6 +61,16 @@ def _indexes():
 
 def labels() -> set[str]:
     return _indexes()[0].labels()
+
+
+@lru_cache(maxsize=4096)
+def _context_of(label: str) -> str | None:
+    """The block a label names (行政复议, 行政诉讼, 举报投诉), if any."""
+    n = norm(label)
+    for word, ctx in _CONTEXTS:
+        if word in n:
+            return ctx
+    return None
 
 
 class LegacyState:
@@ -126,11 +136,9 @@ def map_table(view: GridView, out: Collector, state: LegacyState) -> None:
         # the most specific label is the rightmost; cells to its left (a merged block name) give context
         label_c, label = label_cells[-1]
         for _c, t in label_cells:
-            n = norm(t)
-            for word, ctx in _CONTEXTS:
-                if word in n:
-                    state.context = ctx
-                    break
+            ctx = _context_of(t)
+            if ctx is not None:
+                state.context = ctx
         key = None
         if state.context and state.context in by_context:
             key = by_context[state.context].match(label, loose=False)

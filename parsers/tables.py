@@ -40,8 +40,10 @@ class GridView:
                 if _NONE_ID in row:  # empty slots: each its own identity, never one merged cell
                     row[:] = [-1 - i if x == _NONE_ID else x for i, x in enumerate(row)]
         else:
-            texts = [[clean_cell(c.text) for c in row] for row in table.rows]
-            ids = [[id(c) for c in row] for row in table.rows]
+            texts = [[c.text for c in row] for row in table.rows]
+            if any("[bookmark:" in "\0".join(row) for row in texts):  # rare: clean only then
+                texts = [[clean_cell(t) for t in row] for row in texts]
+            ids = [list(map(id, row)) for row in table.rows]
         return cls(index, texts, ids, table.spans_known, table.page)
 
     @property
