@@ -30,11 +30,20 @@ def _confidence(grids: dict, tables: list[Table], ref: str | None) -> float | No
     return grid[r][c].confidence
 
 
+def _any_confidence(tables) -> bool:
+    for table in tables:  # plain loops: a generator over every cell of every report cost more
+        for row in table.rows:
+            for cell in row:
+                if cell.confidence is not None:
+                    return True
+    return False
+
+
 def mark_ocr(doc: Document, values: list[dict], issues: list[dict]) -> list[dict]:
     """Mark OCR'd values in place; returns the issues to add (one per uncertain table)."""
     tables = doc.tables
     # a document read as text (every one but an OCR'd scan) has no confidence anywhere: nothing to mark
-    if all(cell.confidence is None for table in tables for row in table.rows for cell in row):
+    if not _any_confidence(tables):
         return []
     grids: dict = {}
     ocr_tables: dict = {}  # table kind -> its OCR'd values

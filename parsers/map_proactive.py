@@ -7,7 +7,7 @@ above it (same grid column; in a text dump, same position), the money unit from 
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
 
 from parsers.collect import Collector
 from parsers.keys import all_keys
@@ -64,18 +64,28 @@ def _item_cell(items: LabelIndex, nonblank: list[tuple[int, str]]):
     return None, None
 
 
+@lru_cache(maxsize=4096)  # per label text: every report repeats the same first cells
+def _two_labels(items: LabelIndex, line: str) -> tuple[str, str] | None:
+    """Two item labels end to end, the line break between them lost ("行政处罚行政强制")."""
+    if items.match(line, loose=False):
+        return None
+    s = squash(line)
+    for k in range(2, len(s) - 1):
+        a, b = items.match(s[:k], loose=False), items.match(s[k:], loose=False)
+        if a and b and a != b:
+            return a, b
+    return None
+
+
 def _stacked(items: LabelIndex, nonblank: list[tuple[int, str]]):
     """(position, items) when one of the row's first cells holds several item labels, one a line
     (行政处罚 and 行政强制 in one ruled cell), else None."""
     for i, (_c, t) in enumerate(nonblank[:2]):
         lines = [x for x in t.split("\n") if x.strip()]
-        if len(lines) == 1 and 4 <= len(lines[0]) <= 24 and not items.match(lines[0], loose=False):
-            # the line break lost ("行政处罚行政强制"): two labels end to end
-            s = squash(lines[0])
-            for k in range(2, len(s) - 1):
-                a, b = items.match(s[:k], loose=False), items.match(s[k:], loose=False)
-                if a and b and a != b:
-                    return i, [a, b]
+        if len(lines) == 1 and 4 <= len(lines[0]) <= 24:
+            pair = _two_labels(items, lines[0])
+            if pair:
+                return i, list(pair)
         if len(lines) < 2:
             continue
         names = [items.match(x, loose=False) for x in lines]

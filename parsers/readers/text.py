@@ -92,15 +92,16 @@ def read(data: bytes) -> Document:
             rows = []
 
     for n, line in enumerate(lines):
-        if line.startswith("\t") and _indented_heading(line, lines, n, cell_lines is None and not row):
-            end_table()
-            blanks = 0
-            blocks.append(clean_cell(line).strip())
-            continue
-        if line.startswith("\t"):
+        if line[:1] == "\t":
+            if cell_lines is None and not row and _indented_heading(line, lines, n, True):
+                end_table()
+                blanks = 0
+                blocks.append(clean_cell(line).strip())
+                continue
             if blanks >= 2:
                 end_table()
-            end_cell()
+            if cell_lines is not None:  # end_cell, inline: this is the loop's hot path
+                row.append(Cell(clean_cell(cell_lines[0] if len(cell_lines) == 1 else "\n".join(cell_lines))))
             cell_lines = [line[1:]]
             blanks = 0
         elif not line.strip():
