@@ -121,43 +121,46 @@ class _Reader:
         self.cell_complex: set = set()  # cells with a table or wrapper inside: read by the walk
 
     def index_paragraphs(self, body) -> None:
-        """Every paragraph's text pieces, every cell's spans and paragraphs, in one pass over the
-        elements that carry them, found by lxml in C: a Python walk over each paragraph's runs and
-        each cell's properties costs several times more. A text piece goes to its nearest
-        paragraph unless something the paragraph walk skips (deleted text, a fallback,
-        properties, a table, another text element) lies between them, so the result is the
-        walk's; paragraphs anchoring text boxes and cells holding tables or wrappers are left to
-        the walks."""
+        """Every paragraph's text pieces, every cell's spans and paragraphs, from a few passes over
+        the elements that carry them, found by lxml in C: a Python walk over each paragraph's runs
+        and each cell's properties costs several times more, and so does each element touched
+        from Python (a proxy, its tag), so each pass touches as few as it can. A text piece goes
+        to its nearest paragraph unless something the paragraph walk skips (deleted text, a
+        fallback, properties, a table, another text element) lies between them, so the result is
+        the walk's; paragraphs anchoring text boxes and cells holding tables or wrappers are left
+        to the walks."""
         w = self.w
-        plain: dict = {}
-        slow = self.plain_slow
-        props: dict = {}
-        first_pr: dict = {}
+        plain: dict = {}  # every paragraph (None until a piece comes): its proxy stays alive for `is`
         cell_paras: dict = {}
-        complex_cells = self.cell_complex
-        p_tag, tbl_tag, tc_tag, cut, box = w.p, w.tbl, w.tc, w.cut, w.txbxContent
-        text_tags = frozenset(w.text_parts)
-        span_tags = (w.gridSpan, w.vMerge, w.hMerge)
-        for el in body.iter(*w.text_parts, box, *span_tags, p_tag, tbl_tag, *w.wrappers):
-            tag = el.tag
-            if tag in text_tags or tag == box:
-                node = el.getparent()
-                excluded = False
-                while node is not None:
-                    up = node.tag
-                    if up == p_tag:
-                        break
-                    if up in cut:
-                        excluded = True
-                    node = node.getparent()
-                if node is None:
-                    continue  # not inside a paragraph: no walk reads it
-                if tag == box:
-                    slow.add(node)
+        tc_tag = w.tc
+        # Pass 1, paragraphs: the cell each belongs to.
+        for p in body.iter(w.p):
+            plain[p] = None
+            parent = p.getparent()
+            if parent.tag == tc_tag:
+                paras = cell_paras.get(parent)
+                if paras is None:
+                    cell_paras[parent] = [p]
+                else:
+                    paras.append(p)
+        # Pass 2, the rarer elements: spans, text boxes, what makes a cell complex, and whether any
+        # text part other than w:t (a tab, a break...) counts anywhere; when none does, the text pass
+        # below reads w:t only and need not look at tags.
+        others = self._index_rare(body)
+        # Pass 3, text pieces in document order. The usual place, w:p/w:r/w:t, is recognised with one
+        # tag read; anything else climbs to its paragraph.
+        r_tag, t_tag = w.r, w.t
+        for el in body.iter(*w.text_parts) if others else body.iter(t_tag):
+            parent = el.getparent()
+            if parent.tag == r_tag and (node := parent.getparent()) in plain:
+                pass
+            else:
+                node, excluded = self._nearest_paragraph(el)
+                if node is None or excluded:
                     continue
-                if excluded:
-                    continue
-                if tag == w.t:
+            if others:
+                tag = el.tag
+                if tag == t_tag:
                     piece = el.text
                     if not piece:
                         continue
@@ -169,26 +172,74 @@ class _Reader:
                     piece = "-"
                 else:
                     piece = self._sym(el)
-                pieces = plain.get(node)
-                if pieces is None:
-                    plain[node] = [piece]
-                else:
-                    pieces.append(piece)
+            else:
+                piece = el.text
+                if not piece:
+                    continue
+            pieces = plain[node]
+            if pieces is None:
+                plain[node] = [piece]
+            else:
+                pieces.append(piece)
+        self.plain = plain
+        self.cell_paras = cell_paras
+
+    def _nearest_paragraph(self, el):
+        """(the paragraph ``el`` is in or None, whether something the walk skips lies between)."""
+        w = self.w
+        p_tag, cut = w.p, w.cut
+        node = el.getparent()
+        excluded = False
+        while node is not None:
+            up = node.tag
+            if up == p_tag:
+                break
+            if up in cut:
+                excluded = True
+            node = node.getparent()
+        return node, excluded
+
+    def _index_rare(self, body) -> bool:
+        """Spans, text boxes and complex cells (index_paragraphs); True when a text part other than
+        w:t counts in some paragraph."""
+        w = self.w
+        slow = self.plain_slow
+        props: dict = {}
+        first_pr: dict = {}
+        complex_cells = self.cell_complex
+        tc_tag, tcpr_tag, box = w.tc, w.tcPr, w.txbxContent
+        other_parts = frozenset(w.text_parts) - {w.t}
+        span_tags = (w.gridSpan, w.vMerge, w.hMerge)
+        others = False
+        for el in body.iter(*other_parts, box, *span_tags, w.tbl, *w.wrappers):
+            tag = el.tag
+            if tag in other_parts or tag == box:
+                if others and tag != box:
+                    continue
+                node, excluded = self._nearest_paragraph(el)
+                if node is None:
+                    continue  # not inside a paragraph: no walk reads it
+                if tag == box:
+                    slow.add(node)
+                elif not excluded:
+                    others = True
             elif tag in span_tags:
                 # gridSpan/vMerge/hMerge count under the first w:tcPr of a w:tc only
                 pr = el.getparent()
-                if pr is None or pr.tag != w.tcPr:
+                if pr is None or pr.tag != tcpr_tag:
                     continue
                 tc = pr.getparent()
                 if tc is None or tc.tag != tc_tag:
                     continue
-                if tc not in first_pr:
+                first = first_pr.get(tc)
+                if first is None:
                     first = pr
-                    for x in pr.itersiblings(preceding=True):
-                        if x.tag == w.tcPr:
-                            first = x
+                    if tc[0] is not pr:  # the usual tcPr is the cell's first child: no search
+                        for x in pr.itersiblings(preceding=True):
+                            if x.tag == tcpr_tag:
+                                first = x
                     first_pr[tc] = first
-                if first_pr[tc] is not pr:
+                if first is not pr:
                     continue
                 span, vmerge, hmerge = props.get(tc, (1, None, None))
                 if tag == w.gridSpan:
@@ -201,21 +252,12 @@ class _Reader:
                 else:
                     hmerge = el.get(w.val) or "continue"
                 props[tc] = (span, vmerge, hmerge)
-            else:  # p, tbl or a wrapper: a cell's own paragraphs, or what makes the cell complex
+            else:  # a table or a wrapper right in a cell makes the cell complex
                 parent = el.getparent()
-                if parent is None or parent.tag != tc_tag:
-                    continue
-                if tag == p_tag:
-                    paras = cell_paras.get(parent)
-                    if paras is None:
-                        cell_paras[parent] = [el]
-                    else:
-                        paras.append(el)
-                else:
+                if parent is not None and parent.tag == tc_tag:
                     complex_cells.add(parent)
-        self.plain = plain
         self.props = props
-        self.cell_paras = cell_paras
+        return others
 
     # ---------------------------------------------------------- block level
     def blocks_of(self, parent, out: list, depth: int = 0) -> None:
@@ -243,7 +285,10 @@ class _Reader:
         boxes: list = []
         w = self.w
         if self.plain is not None and p not in self.plain_slow:
-            return "".join(self.plain.get(p, ())).split("\n"), boxes
+            pieces = self.plain.get(p)
+            if not pieces:
+                return [""], boxes
+            return (pieces[0] if len(pieces) == 1 else "".join(pieces)).split("\n"), boxes
 
         def walk(el) -> None:
             for child in el:
@@ -303,13 +348,19 @@ class _Reader:
     def _plain_cell_text(self, tc) -> str:
         """cell_text of a cell holding paragraphs only, from the index (the usual cell)."""
         plain, slow = self.plain, self.plain_slow
+        paras = self.cell_paras.get(tc, ())
+        if len(paras) == 1 and paras[0] not in slow:  # the usual cell: one paragraph, one piece
+            pieces = plain.get(paras[0])
+            if pieces and len(pieces) == 1 and "\n" not in pieces[0]:
+                line = pieces[0].strip(" \t")
+                return line if line.strip(" \u3000\xa0") else ""
         lines: list[str] = []
-        for p in self.cell_paras.get(tc, ()):
+        for p in paras:
             if p in slow:
                 lines.extend(self.paragraph(p)[0])
             else:
                 pieces = plain.get(p)
-                if pieces is None:
+                if not pieces:
                     lines.append("")
                 elif len(pieces) == 1 and "\n" not in pieces[0]:
                     lines.append(pieces[0])
@@ -375,23 +426,38 @@ class _Reader:
             break
         return span, vmerge, hmerge
 
+    def _row_cells(self, tr) -> tuple[list, int]:
+        """A row's cells (through wrappers, at most MAX_TABLE_COLS) and its gridBefore (from its first
+        w:trPr), in one pass over the row's children."""
+        w = self.w
+        tc_tag, trpr_tag, wrappers = w.tc, w.trPr, w.wrappers
+        found = []
+        before = None
+        for child in tr:
+            tag = child.tag
+            if tag == tc_tag:
+                found.append(child)
+            elif tag == trpr_tag:
+                if before is None:
+                    before = self._child_int(child, w.gridBefore, 0)
+            elif tag in wrappers:
+                found.extend(self._parts(child, tc_tag, limits.MAX_TABLE_COLS))
+        return found[: limits.MAX_TABLE_COLS], before or 0
+
     def table_rows(self, tbl, depth: int) -> list[list[Cell]]:
         """Rows of cells that start in each row; vMerge continuations extend the cell above."""
-        w = self.w
         out: list[list[Cell]] = []
         open_merges: dict[int, Cell] = {}  # grid column -> cell whose vertical merge is running
+        props, indexed, complex_cells = self.props, self.cell_paras is not None, self.cell_complex
+        no_props = (1, None, None)
         for tr in self._rows(tbl):
+            tcs, col = self._row_cells(tr)
             row: list[Cell] = []
-            col = 0
-            for el in tr:
-                if el.tag == w.trPr:
-                    col = self._child_int(el, w.gridBefore, 0)
-                    break
             if col:
                 row.append(Cell("", colspan=col))
             started: dict[int, Cell] = {}
-            for tc in self._cells(tr):
-                span, vmerge, hmerge = self._cell_props(tc)
+            for tc in tcs:
+                span, vmerge, hmerge = props.get(tc, no_props) if props is not None else self._cell_props(tc)
                 if hmerge is not None and hmerge != "restart" and row:
                     row[-1].colspan += span  # legacy horizontal merge: widen the cell on the left
                     col += span
@@ -401,7 +467,11 @@ class _Reader:
                     started[col] = open_merges[col]
                     col += open_merges[col].colspan
                     continue
-                cell = Cell(self.cell_text(tc, depth), colspan=span)
+                if indexed and tc not in complex_cells:
+                    text = self._plain_cell_text(tc)
+                else:
+                    text = self.cell_text(tc, depth)
+                cell = Cell(text, 1, span)  # positional: a third cheaper than keywords
                 row.append(cell)
                 if vmerge is not None:  # restart (or a continue with nothing above: treat as restart)
                     started[col] = cell
