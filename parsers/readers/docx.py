@@ -31,8 +31,23 @@ _XML_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree
 
 # Wrappers whose children belong to the enclosing block/row/cell sequence.
 _WRAPPERS = ("sdt", "sdtContent", "customXml", "smartTag", "ins", "moveTo")
-_SKIP = ("del", "moveFrom", "instrText", "delText", "rPr", "pPr", "tcPr", "trPr", "tblPr", "tblGrid",
-         "sectPr", "fldData", "footnoteReference", "endnoteReference", "commentReference")
+_SKIP = (
+    "del",
+    "moveFrom",
+    "instrText",
+    "delText",
+    "rPr",
+    "pPr",
+    "tcPr",
+    "trPr",
+    "tblPr",
+    "tblGrid",
+    "sectPr",
+    "fldData",
+    "footnoteReference",
+    "endnoteReference",
+    "commentReference",
+)
 
 
 class _Names:
@@ -40,9 +55,29 @@ class _Names:
 
     def __init__(self, ns: str):
         self.ns = ns
-        for local in ("body", "p", "r", "t", "tab", "br", "cr", "tbl", "tr", "tc", "tcPr", "gridSpan",
-                      "vMerge", "hMerge", "trPr", "gridBefore", "txbxContent", "sym", "noBreakHyphen", "val",
-                      "tabs"):
+        for local in (
+            "body",
+            "p",
+            "r",
+            "t",
+            "tab",
+            "br",
+            "cr",
+            "tbl",
+            "tr",
+            "tc",
+            "tcPr",
+            "gridSpan",
+            "vMerge",
+            "hMerge",
+            "trPr",
+            "gridBefore",
+            "txbxContent",
+            "sym",
+            "noBreakHyphen",
+            "val",
+            "tabs",
+        ):
             setattr(self, local, f"{{{ns}}}{local}")
         self.wrappers = frozenset(f"{{{ns}}}{x}" for x in _WRAPPERS)
         self.skip = frozenset(f"{{{ns}}}{x}" for x in _SKIP) | {f"{{{MC_NS}}}Fallback"}
@@ -81,7 +116,9 @@ def _read(data: bytes) -> Document:
     reader.blocks_of(body, reader.blocks)
     doc = Document(blocks=reader.blocks, format="docx", title_hint=title, issues=reader.issues)
     if not doc.blocks:
-        doc.issues.append({"rule": "parse.no_text", "severity": "error", "message": "the document has no text"})
+        doc.issues.append(
+            {"rule": "parse.no_text", "severity": "error", "message": "the document has no text"}
+        )
     return doc
 
 
