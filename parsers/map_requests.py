@@ -7,7 +7,7 @@ when the grid has real spans, else by the template's order (the last 7 cells of 
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
 
 from parsers.collect import Collector
 from parsers.keys import all_keys
@@ -66,6 +66,11 @@ def row_labels() -> set[str]:
 def match_row(labels: list[str], group: str | None = None) -> str | None:
     """The row key named by a row's label cells; ``group``: the normalised group label last seen
     above (for a piece of the table whose group cell was printed in an earlier piece)."""
+    return _match_row(tuple(labels), group)
+
+
+@lru_cache(maxsize=8192)  # every report of a template names its rows alike
+def _match_row(labels: tuple[str, ...], group: str | None) -> str | None:
     index, _, grouped = _rows()
     groups = [GROUPS.get(norm(t)) for t in labels]
     for i in range(len(labels) - 1, -1, -1):
