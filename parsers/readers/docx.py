@@ -167,31 +167,20 @@ class _Reader:
         the walk's; paragraphs anchoring text boxes and cells holding tables or wrappers are left
         to the walks."""
         w = self.w
-        plain: dict = {}  # every paragraph (None until a piece comes): its proxy stays alive for `is`
+        plain: dict = {}  # paragraph -> its text pieces
         cell_paras: dict = {}
         tc_tag = w.tc
-        # Pass 1, paragraphs: the cell each belongs to.
-        for p in body.iter(w.p):
-            plain[p] = None
-            parent = p.getparent()
-            if parent.tag == tc_tag:
-                paras = cell_paras.get(parent)
-                if paras is None:
-                    cell_paras[parent] = [p]
-                else:
-                    paras.append(p)
-        # Pass 2, the rarer elements: spans, text boxes, what makes a cell complex, and whether any
+        # Pass 1, the rarer elements: spans, text boxes, what makes a cell complex, and whether any
         # text part other than w:t (a tab, a break...) counts anywhere; when none does, the text pass
         # below reads w:t only and need not look at tags.
         others = self._index_rare(body)
-        # Pass 3, text pieces in document order. The usual place, w:p/w:r/w:t, is recognised with one
-        # tag read; anything else climbs to its paragraph.
-        r_tag, t_tag = w.r, w.t
+        # Pass 2, text pieces in document order. The usual place, w:p/w:r/w:t, is recognised from two
+        # tags; anything else climbs to its paragraph. A cell's paragraphs are the ones with text
+        # (an empty one adds no line a cell keeps), met in order.
+        p_tag, r_tag, t_tag = w.p, w.r, w.t
         for el in body.iter(*w.text_parts) if others else body.iter(t_tag):
             parent = el.getparent()
-            if parent.tag == r_tag and (node := parent.getparent()) in plain:
-                pass
-            else:
+            if parent.tag != r_tag or (node := parent.getparent()).tag != p_tag:
                 node, excluded = self._nearest_paragraph(el)
                 if node is None or excluded:
                     continue
@@ -213,11 +202,18 @@ class _Reader:
                 piece = el.text
                 if not piece:
                     continue
-            pieces = plain[node]
-            if pieces is None:
-                plain[node] = [piece]
-            else:
+            pieces = plain.get(node)
+            if pieces is not None:
                 pieces.append(piece)
+                continue
+            plain[node] = [piece]
+            cell = node.getparent()
+            if cell is not None and cell.tag == tc_tag:
+                paras = cell_paras.get(cell)
+                if paras is None:
+                    cell_paras[cell] = [node]
+                else:
+                    paras.append(node)
         self.plain = plain
         self.cell_paras = cell_paras
 
@@ -258,6 +254,9 @@ class _Reader:
                     continue  # not inside a paragraph: no walk reads it
                 if tag == box:
                     slow.add(node)
+                    cell = node.getparent()
+                    if cell is not None and cell.tag == tc_tag:
+                        complex_cells.add(cell)  # read by the walk, which reads the box paragraph too
                 elif not excluded:
                     others = True
             elif tag in span_tags:
