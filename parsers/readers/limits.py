@@ -46,10 +46,7 @@ def guarded(kind: str, read: Callable[..., T], data: bytes, *args) -> T:
 def read_zip_member(zf: zipfile.ZipFile, name: str, limit: int = MAX_ZIP_MEMBER_BYTES) -> bytes:
     """Read one member, refusing it when its declared or actual decompressed size exceeds ``limit``."""
     info = zf.getinfo(name)
-    if info.file_size > limit:
-        raise UnreadableDocument(f"{name} declares {info.file_size} bytes decompressed (limit {limit})")
-    if info.compress_size and info.file_size > 1024 * 1024 and info.file_size / info.compress_size > MAX_ZIP_RATIO:
-        raise UnreadableDocument(f"{name} compresses {info.file_size / info.compress_size:.0f}:1 (zip bomb?)")
+    check_zip_member(name, info.file_size, info.compress_size, limit)
     out = bytearray()
     # The declared size can lie: count what actually comes out of the decompressor.
     with zf.open(info) as fh:
@@ -61,3 +58,11 @@ def read_zip_member(zf: zipfile.ZipFile, name: str, limit: int = MAX_ZIP_MEMBER_
             if len(out) > limit:
                 raise UnreadableDocument(f"{name} decompresses past {limit} bytes (zip bomb?)")
     return bytes(out)
+
+
+def check_zip_member(name: str, file_size: int, compress_size: int, limit: int) -> None:
+    """Refuse a member whose declared decompressed size exceeds ``limit`` or whose ratio is a bomb's."""
+    if file_size > limit:
+        raise UnreadableDocument(f"{name} declares {file_size} bytes decompressed (limit {limit})")
+    if compress_size and file_size > 1024 * 1024 and file_size / compress_size > MAX_ZIP_RATIO:
+        raise UnreadableDocument(f"{name} compresses {file_size / compress_size:.0f}:1 (zip bomb?)")
