@@ -155,6 +155,7 @@ class _Reader:
         self.props: dict | None = None  # cell -> (gridSpan, vMerge, hMerge) (index_paragraphs)
         self.cell_paras: dict | None = None  # cell -> its paragraphs (index_paragraphs)
         self.cell_complex: set = set()  # cells with a table or wrapper inside: read by the walk
+        self.cell_texts: dict = {}  # cell -> its text, the other cells' (index_paragraphs; absent: "")
 
     def index_paragraphs(self, body) -> None:
         """Every paragraph's text pieces, every cell's spans and paragraphs, from a few passes over
@@ -215,6 +216,17 @@ class _Reader:
                     paras.append(node)
         self.plain = plain
         self.cell_paras = cell_paras
+        # Cell texts up front, in one loop: the usual cell (one paragraph of one piece) inline.
+        texts = self.cell_texts
+        slow = self.plain_slow
+        for tc, paras in cell_paras.items():
+            if len(paras) == 1 and paras[0] not in slow:
+                pieces = plain[paras[0]]
+                if len(pieces) == 1 and "\n" not in pieces[0]:
+                    line = pieces[0].strip(" \t")
+                    texts[tc] = line if line.strip(" \u3000\xa0") else ""
+                    continue
+            texts[tc] = self._plain_cell_text(tc)
 
     def _nearest_paragraph(self, el):
         """(the paragraph ``el`` is in or None, whether something the walk skips lies between)."""
@@ -361,7 +373,7 @@ class _Reader:
 
     def cell_text(self, tc, depth: int) -> str:
         if self.cell_paras is not None and tc not in self.cell_complex:
-            return self._plain_cell_text(tc)
+            return self.cell_texts.get(tc, "")
         lines: list[str] = []
         w = self.w
 
@@ -484,6 +496,7 @@ class _Reader:
         out: list[list[Cell]] = []
         open_merges: dict[int, Cell] = {}  # grid column -> cell whose vertical merge is running
         props, indexed, complex_cells = self.props, self.cell_paras is not None, self.cell_complex
+        texts = self.cell_texts
         no_props = (1, None, None)
         for tr in self._rows(tbl):
             tcs, col = self._row_cells(tr)
@@ -503,7 +516,7 @@ class _Reader:
                     col += open_merges[col].colspan
                     continue
                 if indexed and tc not in complex_cells:
-                    text = self._plain_cell_text(tc)
+                    text = texts.get(tc, "")
                 else:
                     text = self.cell_text(tc, depth)
                 cell = Cell(text, 1, span)  # positional: a third cheaper than keywords
