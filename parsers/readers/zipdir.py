@@ -139,7 +139,7 @@ class Archive:
         if method == zipfile.ZIP_STORED:
             if csize != size:
                 return None
-            out = packed
+            out = bytes(packed)  # bytes even when handed a bytearray, as zipfile returns
         else:
             inflater = zlib.decompressobj(-15)
             try:
