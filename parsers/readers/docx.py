@@ -1,4 +1,4 @@
-"""DOCX reader: zipdir + lxml on word/document.xml (python-docx's cell iteration is ~36x slower).
+"""DOCX reader: zipfile + lxml on word/document.xml (python-docx's cell iteration is ~36x slower).
 
 Body order is kept: paragraphs and tables as they appear. gridSpan -> colspan, vMerge
 restart/continue -> rowspan, gridBefore -> a leading empty cell so columns stay aligned, w:br in a
@@ -8,6 +8,7 @@ paragraph that anchors them; deleted text and field instructions are skipped.
 
 from __future__ import annotations
 
+import io
 import posixpath
 import re
 import zipfile
@@ -16,7 +17,7 @@ from lxml import etree
 
 from parsers.document import Cell, Document, Table
 from parsers.errors import UnreadableDocument
-from parsers.readers import limits, zipdir
+from parsers.readers import limits
 from parsers.readers.tables import LAYOUT_CELL_CHARS, flatten_table_text, is_layout_table
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -92,14 +93,14 @@ def read(data: bytes) -> Document:
 
 def _read(data: bytes) -> Document:
     try:
-        zf = zipdir.Archive(data)
+        zf = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile as e:
         raise UnreadableDocument(f"not a readable DOCX (zip): {e}") from None
     with zf:
         main = _main_part(zf)
         if main is None:
             raise UnreadableDocument("zip has no word/document.xml: not a DOCX")
-        xml = zf.read(main)
+        xml = limits.read_zip_member(zf, main)
         try:
             root = etree.fromstring(xml, _XML_PARSER)
         except etree.XMLSyntaxError as e:
@@ -121,11 +122,11 @@ def _read(data: bytes) -> Document:
     return doc
 
 
-def _main_part(zf: zipdir.Archive) -> str | None:
+def _main_part(zf: zipfile.ZipFile) -> str | None:
     names = set(zf.namelist())
     if "_rels/.rels" in names:
         try:
-            rels = etree.fromstring(zf.read("_rels/.rels", 1024 * 1024), _XML_PARSER)
+            rels = etree.fromstring(limits.read_zip_member(zf, "_rels/.rels", 1024 * 1024), _XML_PARSER)
             for rel in rels.iter(f"{{{REL_NS}}}Relationship"):
                 if (rel.get("Type") or "").endswith(OFFICE_DOC_REL):
                     target = posixpath.normpath((rel.get("Target") or "").lstrip("/"))
@@ -136,9 +137,9 @@ def _main_part(zf: zipdir.Archive) -> str | None:
     return "word/document.xml" if "word/document.xml" in names else None
 
 
-def _core_title(zf: zipdir.Archive) -> str | None:
+def _core_title(zf: zipfile.ZipFile) -> str | None:
     try:
-        core = etree.fromstring(zf.read("docProps/core.xml", 1024 * 1024), _XML_PARSER)
+        core = etree.fromstring(limits.read_zip_member(zf, "docProps/core.xml", 1024 * 1024), _XML_PARSER)
     except (KeyError, etree.XMLSyntaxError, UnreadableDocument, zipfile.BadZipFile):
         return None
     title = core.findtext(f"{{{DC_NS}}}title")
