@@ -7,15 +7,12 @@ reason; a challenge page is never archived as a report; the crawl and the build 
 """
 
 import sqlite3
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
+from cli_runner import run_xxgk
 
 from replica.portals import ReplicaWorld
 
-ROOT = Path(__file__).resolve().parents[2]
 PAGE_MODES = ("burst_500", "reset", "timeout", "truncated", "redirect_loop", "gzip_bomb", "challenge")
 ATTACHMENT_MODES = ("wrong_length", "huge")
 # what the recorded error of each page mode says (captures.error of the failed request)
@@ -62,41 +59,10 @@ def crawl(tmp_path_factory):
         sources = tmp / "sources.yaml"
         world.write_sources(sources)
         data = tmp / "data"
-        proc = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "xxgk",
-                "crawl",
-                "--sources",
-                str(sources),
-                "--data",
-                str(data),
-                "--fast",
-                "-s",
-                "DOWNLOAD_TIMEOUT=2",
-                "-s",
-                "DOWNLOAD_MAXSIZE=8000000",
-                "--progress-every",
-                "60",
-                # the challenge is to be recorded, not solved (escalation has its own tests)
-                "-s",
-                "XXGK_TRANSPORT_ESCALATE=False",
-            ],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
-        assert proc.returncode == 0, proc.stderr[-3000:]
-    build = subprocess.run(
-        [sys.executable, "-m", "xxgk", "build", "--data", str(data), "--quiet", "--workers", "1"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert build.returncode == 0, build.stderr[-3000:]
+        # the challenge is to be recorded, not solved (escalation has its own tests)
+        run_xxgk("crawl", "--sources", sources, "--data", data, "--fast", "-s", "DOWNLOAD_TIMEOUT=2",
+                 "-s", "DOWNLOAD_MAXSIZE=8000000", "--progress-every", 60, "-s", "XXGK_TRANSPORT_ESCALATE=False")
+    run_xxgk("build", "--data", data, "--quiet", "--workers", 1)
     assert len(modes) == len(PAGE_MODES) and len(files) == len(ATTACHMENT_MODES)
     return {"data": data, "truth": truth, "modes": modes, "files": files}
 

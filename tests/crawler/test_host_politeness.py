@@ -4,19 +4,15 @@ request log (each request from its headers read to its answer ready: inside the 
 two logged spans that overlap were truly in flight at once)."""
 
 import asyncio
-import subprocess
-import sys
 from collections import Counter, defaultdict
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 import yaml
+from cli_runner import run_xxgk
 
 from crawler.politeness import gate, hold
 from replica.portals import ReplicaWorld
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def max_in_flight(spans):
@@ -48,28 +44,8 @@ def test_two_sources_sharing_a_slow_host_stay_within_the_per_host_limit(tmp_path
         b["start_urls"] = b["start_urls"] + a["start_urls"]
         sources.write_text(yaml.safe_dump(registry, allow_unicode=True, sort_keys=False), encoding="utf-8")
         p_host, q_host = (urlsplit(u["start_urls"][0]).netloc for u in (a, b))
-        proc = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "xxgk",
-                "crawl",
-                "--sources",
-                str(sources),
-                "--data",
-                str(tmp_path / "d"),
-                "--fast",
-                "-s",
-                "CONCURRENT_REQUESTS_PER_DOMAIN=2",
-                "--progress-every",
-                "60",
-            ],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
-        assert proc.returncode == 0, proc.stderr[-3000:]
+        run_xxgk("crawl", "--sources", sources, "--data", tmp_path / "d", "--fast",
+                 "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=2", "--progress-every", 60)
         by_host = defaultdict(list)
         for host, served in world.timed_log:
             by_host[host].append(served)

@@ -7,45 +7,22 @@ new report fetches that report only."""
 from __future__ import annotations
 
 import sqlite3
-import subprocess
-import sys
 from collections import Counter
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 import yaml
+from cli_runner import run_xxgk
 from w3lib.url import canonicalize_url
 
 from replica.portals import PLATFORM_FAMILIES, ReplicaWorld
 
-ROOT = Path(__file__).resolve().parents[2]
 YEARS = (2020, 2021, 2022)
 
 
 def crawl(sources, data, run_id):
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "xxgk",
-            "crawl",
-            "--sources",
-            str(sources),
-            "--data",
-            str(data),
-            "--fast",
-            "--run-id",
-            run_id,
-            "--progress-every",
-            "60",
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert proc.returncode == 0, proc.stderr[-3000:]
+    run_xxgk("crawl", "--sources", sources, "--data", data, "--fast", "--run-id", run_id, "--progress-every", 60)
 
 
 def captured(data, run_id, role):
@@ -187,14 +164,7 @@ def test_second_crawl_fetches_the_new_reports_only(crawled):
 def test_the_archive_reads_every_platform_report(crawled):
     """`xxgk build` over both crawls: one report per replica report, its values the generator's truth,
     every notice linked to its report."""
-    proc = subprocess.run(
-        [sys.executable, "-m", "xxgk", "build", "--data", str(crawled["data"]), "--workers", "2", "--quiet"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert proc.returncode == 0, proc.stderr[-3000:]
+    run_xxgk("build", "--data", crawled["data"], "--workers", 2, "--quiet", timeout=600)
     truth = {canonicalize_url(r.page_url): r for r in [*crawled["first"]["reports"], *crawled["added"]]}
     with sqlite3.connect(Path(crawled["data"]) / "archive.db") as db:
         rows = {
