@@ -90,6 +90,17 @@ class Served:
     end: float
 
 
+def max_in_flight(spans) -> int:
+    """Most requests open at one moment among ``spans`` (Served); one ending exactly when another
+    starts does not overlap. How politeness is measured: from the server's side."""
+    events = sorted([(s.start, 1) for s in spans] + [(s.end, -1) for s in spans])
+    now = best = 0
+    for _, step in events:
+        now += step
+        best = max(best, now)
+    return best
+
+
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive: Scrapy reuses connections
     server_version = "nginx"

@@ -13,16 +13,7 @@ from cli_runner import run_xxgk
 
 from crawler.politeness import gate, hold
 from replica.portals import ReplicaWorld
-
-
-def max_in_flight(spans):
-    """Most requests open at one moment (one ending exactly when another starts does not overlap)."""
-    events = sorted([(s.start, 1) for s in spans] + [(s.end, -1) for s in spans])
-    now = best = 0
-    for _, step in events:
-        now += step
-        best = max(best, now)
-    return best
+from replica.portals.server import max_in_flight
 
 
 def test_two_sources_sharing_a_slow_host_stay_within_the_per_host_limit(tmp_path):

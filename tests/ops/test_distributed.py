@@ -25,6 +25,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from replica.portals import ReplicaWorld
+from replica.portals.server import max_in_flight
 
 ROOT = Path(__file__).resolve().parents[2]
 KILL_AFTER = 6  # requests served by the killed worker's portal before the SIGKILL
@@ -176,16 +177,6 @@ def archive_content(db_path):
             dict(query(db_path, "select key, value from report_values where report_id = ?", rid)),
         )
     return reports
-
-
-def max_in_flight(spans):
-    """Most requests open at one moment (a request ending exactly when another starts does not overlap)."""
-    events = sorted([(s.start, 1) for s in spans] + [(s.end, -1) for s in spans], key=lambda e: (e[0], e[1]))
-    now = best = 0
-    for _, step in events:
-        now += step
-        best = max(best, now)
-    return best
 
 
 def fetched(segment):
