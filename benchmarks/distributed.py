@@ -33,6 +33,11 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def xxgk(*args) -> None:
+    """``python -m xxgk ARGS`` from the project's root; a failure stops the benchmark."""
+    subprocess.run([sys.executable, "-m", "xxgk", *map(str, args)], cwd=ROOT, check=True, capture_output=True)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument(
@@ -86,49 +91,13 @@ def main() -> int:
 
             def crawl_single() -> tuple[int, float]:
                 mark, t0 = len(world.request_log), time.monotonic()
-                subprocess.run(
-                    [
-                        sys.executable,
-                        "-m",
-                        "xxgk",
-                        "crawl",
-                        "--sources",
-                        str(sources),
-                        "--data",
-                        str(tmp / "single"),
-                        "--progress-every",
-                        "600",
-                    ],
-                    cwd=ROOT,
-                    check=True,
-                    capture_output=True,
-                )
+                xxgk("crawl", "--sources", sources, "--data", tmp / "single", "--progress-every", 600)
                 return len(world.request_log) - mark, time.monotonic() - t0
 
             def crawl_workers(n: int) -> tuple[int, float]:
                 data, name = tmp / f"w{n}", f"bench{n}"
-                subprocess.run(
-                    [
-                        sys.executable,
-                        "-m",
-                        "xxgk",
-                        "crawl",
-                        "--sources",
-                        str(sources),
-                        "--data",
-                        str(data),
-                        "--queue",
-                        url,
-                        "--enqueue",
-                        "--queue-name",
-                        name,
-                        "--run-id",
-                        name,
-                    ],
-                    cwd=ROOT,
-                    check=True,
-                    capture_output=True,
-                )
+                xxgk("crawl", "--sources", sources, "--data", data, "--queue", url, "--enqueue",
+                     "--queue-name", name, "--run-id", name)
                 mark, t0 = len(world.request_log), time.monotonic()
                 procs = [
                     subprocess.Popen(

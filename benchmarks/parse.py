@@ -35,6 +35,12 @@ TEMPLATES = ("2019", "2021", "legacy", "2019_legacy")
 FILENAMES = {"text": "r.txt", "html": "r.html", "docx": "r.docx", "pdf": "r.pdf", "doc": "r.doc"}
 
 
+def reports(fmt: str, count: int) -> tuple[list, list[bytes]]:
+    """The benchmark's reports (specs) and each rendered as ``fmt``: all templates, a third inconsistent."""
+    specs = [generate(seed, TEMPLATES[seed % 4], inconsistencies=seed % 3) for seed in range(count)]
+    return specs, [render(s, fmt) for s in specs]
+
+
 def floor_text(data: bytes) -> object:
     return data.decode("utf-8")
 
@@ -80,8 +86,7 @@ def run(n: int, formats: list[str], repeat: int = 3) -> list[dict]:
     rows = []
     for fmt in formats:
         count = {"pdf": max(4, n // 2), "doc": max(2, n // 8)}.get(fmt, n)
-        specs = [generate(seed, TEMPLATES[seed % 4], inconsistencies=seed % 3) for seed in range(count)]
-        files = [render(s, fmt) for s in specs]
+        specs, files = reports(fmt, count)
         errors = 0
         for s, data in zip(specs, files, strict=True):  # warm-up and correctness: the values come back
             out = parse(data, filename=FILENAMES[fmt])

@@ -1,8 +1,7 @@
 """Instructions per report of parse() per format, counted by valgrind: figures that do not move with
 the load of a shared machine (CPU time there moves by up to 1.5x between minutes).
 
-Generates the reports benchmarks/parse.py times (same templates, same seeds), renders each format
-once, then runs this script under ``valgrind --tool=cachegrind --cache-sim=no`` twice per format:
+Takes the reports benchmarks/parse.py times (its ``reports``: same templates, same seeds), then runs this script under ``valgrind --tool=cachegrind --cache-sim=no`` twice per format:
 once parsing the reports zero times and once parsing them once, after the same imports and warm-up;
 the difference over the number of reports is what one parse() costs. Needs valgrind (Debian package
 ``valgrind``; not installed by setup.sh, it is only for this measurement).
@@ -23,8 +22,8 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-TEMPLATES = ("2019", "2021", "legacy", "2019_legacy")
-FILENAMES = {"text": "r.txt", "html": "r.html", "docx": "r.docx", "pdf": "r.pdf"}
+sys.path.insert(0, str(ROOT))
+from parse import FILENAMES, reports  # noqa: E402 - benchmarks/parse.py, beside this script
 
 
 def child(files_path: str, fmt: str, passes: int) -> None:
@@ -63,16 +62,11 @@ def main(argv: list[str] | None = None) -> int:
     if not shutil.which("valgrind"):
         print("valgrind is not installed (apt-get install valgrind)", file=sys.stderr)
         return 2
-    sys.path.insert(0, str(ROOT))
-    from replica.render import render
-    from replica.reports import generate
-
     print("| fmt   | n    | M instructions/report |\n|-------|-----:|------:|")
     with tempfile.TemporaryDirectory() as tmp:
         for fmt in args.formats.split(","):
-            specs = [generate(seed, TEMPLATES[seed % 4], inconsistencies=seed % 3) for seed in range(args.n)]
             path = Path(tmp) / f"{fmt}.pkl"
-            path.write_bytes(pickle.dumps([render(s, fmt) for s in specs]))
+            path.write_bytes(pickle.dumps(reports(fmt, args.n)[1]))
             base, one = instructions(str(path), fmt, 0), instructions(str(path), fmt, 1)
             print(f"| {fmt:5} | {args.n:4d} | {(one - base) / args.n / 1e6:5.2f} |", flush=True)
     return 0

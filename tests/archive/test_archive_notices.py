@@ -11,9 +11,11 @@ import subprocess
 import sys
 import time
 import urllib.request
+from functools import partial
 from pathlib import Path
 
 import pytest
+from end_to_end import run_xxgk
 
 from archive.schema import connect
 from replica.portals import ReplicaWorld
@@ -23,12 +25,7 @@ FAMILIES = ("trs_wcm", "hanweb_jcms", "gkmlpt", "generic")
 YEARS = (2020, 2021, 2022)
 
 
-def xxgk(*args):
-    proc = subprocess.run(
-        [sys.executable, "-m", "xxgk", *args], cwd=ROOT, capture_output=True, text=True, timeout=600
-    )
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    return proc
+xxgk = partial(run_xxgk, timeout=600)
 
 
 @pytest.fixture(scope="module")

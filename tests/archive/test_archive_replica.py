@@ -5,12 +5,12 @@ is an issue; a report changed on its portal becomes a new version linked to the 
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 
 import pytest
+from end_to_end import run_xxgk
 
 from archive.schema import connect
 from archive.search import labels_of, search
@@ -20,10 +20,7 @@ ROOT = Path(__file__).resolve().parents[2]
 YEARS = (2020, 2021)
 
 
-def xxgk(*args):
-    proc = subprocess.run([sys.executable, "-m", "xxgk", *args], cwd=ROOT, capture_output=True, text=True, timeout=600)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    return proc
+xxgk = partial(run_xxgk, timeout=600)
 
 
 def rows(db, sql, params=()):

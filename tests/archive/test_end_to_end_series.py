@@ -7,13 +7,13 @@ copied-text finding appears (the replica's series are otherwise consistent and r
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from collections import Counter
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 
 import pytest
+from end_to_end import run_xxgk
 
 from archive.schema import connect
 from replica.portals import ReplicaWorld
@@ -23,10 +23,7 @@ YEARS = (2018, 2019, 2020, 2021, 2022)  # the legacy form, then the 2019 and 202
 ARCHIVE_RULES = ("cross_year.", "text.copied_from_previous")
 
 
-def xxgk(*args):
-    proc = subprocess.run([sys.executable, "-m", "xxgk", *args], cwd=ROOT, capture_output=True, text=True, timeout=900)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    return proc
+xxgk = partial(run_xxgk, timeout=900)
 
 
 @pytest.fixture(scope="module")

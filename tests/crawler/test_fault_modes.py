@@ -6,10 +6,9 @@ file, a gzip bomb and a challenge page. Every report must end captured or record
 reason; a challenge page is never archived as a report; the crawl and the build finish.
 """
 
-import sqlite3
 
 import pytest
-from cli_runner import run_xxgk
+from end_to_end import query, run_xxgk
 
 from replica.portals import ReplicaWorld
 
@@ -25,14 +24,6 @@ REASONS = {
     "gzip_bomb": "ignored",
     "challenge": "challenge: riversec",
 }
-
-
-def query(db_path, sql, *params):
-    db = sqlite3.connect(db_path)
-    try:
-        return db.execute(sql, params).fetchall()
-    finally:
-        db.close()
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 import pytest
 import yaml
-from cli_runner import run_xxgk
+from end_to_end import run_xxgk
 
 from crawler.politeness import gate, hold
 from replica.portals import ReplicaWorld

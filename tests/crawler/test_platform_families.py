@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 import pytest
 import yaml
-from cli_runner import run_xxgk
+from end_to_end import run_xxgk
 from w3lib.url import canonicalize_url
 
 from replica.portals import PLATFORM_FAMILIES, ReplicaWorld

@@ -8,13 +8,13 @@ browser the sources are recorded as blocked (failure kind `challenge`), never as
 
 import json
 import sqlite3
-import subprocess
-import sys
 import threading
+from functools import partial
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from end_to_end import run_xxgk
 
 from crawler.registry import validate_entry
 from replica.portals import ReplicaWorld
@@ -24,16 +24,7 @@ YEARS = (2021, 2022)
 GATES = {"trs_wcm": "riversec", "vsb": "wzws"}
 
 
-def xxgk(*args, timeout=300):
-    proc = subprocess.run(
-        [sys.executable, "-m", "xxgk", *map(str, args)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
-    assert proc.returncode in (0, 4), proc.stderr[-3000:]
-    return proc
+xxgk = partial(run_xxgk, ok=(0, 4))  # 4: `xxgk status` reports failing sources
 
 
 def crawl(sources, data, run_id, *extra):

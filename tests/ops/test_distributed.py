@@ -14,15 +14,16 @@ import re
 import shutil
 import signal
 import socket
-import sqlite3
 import subprocess
 import sys
 import time
 from collections import Counter, defaultdict
+from functools import partial
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from end_to_end import archive_content, query, run_xxgk
 
 from replica.portals import ReplicaWorld
 from replica.portals.server import max_in_flight
@@ -112,17 +113,7 @@ class KillingLog(list):
                     os.kill(p, signal.SIGKILL)
 
 
-def xxgk(*args, env=None):
-    proc = subprocess.run(
-        [sys.executable, "-m", "xxgk", *map(str, args)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env=env,
-    )
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    return proc
+xxgk = run_xxgk
 
 
 def worker(url, data, worker_id, queue_name):
@@ -153,30 +144,6 @@ def worker(url, data, worker_id, queue_name):
         stderr=subprocess.PIPE,
         text=True,
     )
-
-
-def query(db_path, sql, *params):
-    db = sqlite3.connect(db_path)
-    try:
-        return db.execute(sql, params).fetchall()
-    finally:
-        db.close()
-
-
-def archive_content(db_path):
-    reports = {}
-    for rid, url, year, agency, status, n in query(
-        db_path,
-        "select id, url, year, agency_name, parse_status, value_count from reports where is_latest = 1",
-    ):
-        reports[url] = (
-            year,
-            agency,
-            status,
-            n,
-            dict(query(db_path, "select key, value from report_values where report_id = ?", rid)),
-        )
-    return reports
 
 
 def fetched(segment):
@@ -210,24 +177,15 @@ def crawls(tmp_path_factory, redis_url):
         )
         out["segments"]["single"] = world.timed_log[mark:]
 
+        def enqueue(data, name, *extra):
+            """One RQ job per host group on queue ``name``, for workers writing their shards into ``data``."""
+            xxgk("crawl", "--sources", sources, "--data", data, "--queue", redis_url, "--enqueue",
+                 "--queue-name", name, "--run-id", name, *extra, *POLITE)
+
         # three workers
         mark = len(world.timed_log)
         data3 = tmp / "three"
-        xxgk(
-            "crawl",
-            "--sources",
-            sources,
-            "--data",
-            data3,
-            "--queue",
-            redis_url,
-            "--enqueue",
-            "--queue-name",
-            "three",
-            "--run-id",
-            "three",
-            *POLITE,
-        )
+        enqueue(data3, "three")
         procs = [worker(redis_url, data3, f"w{i}", "three") for i in range(3)]
         out["three"] = [p.communicate(timeout=300) + (p.returncode,) for p in procs]
         out["segments"]["three"] = world.timed_log[mark:]
@@ -235,21 +193,7 @@ def crawls(tmp_path_factory, redis_url):
         # two workers, the first SIGKILLed mid-crawl of the first host group (it takes it: it starts alone)
         mark = len(world.timed_log)
         data2 = tmp / "killed"
-        xxgk(
-            "crawl",
-            "--sources",
-            sources,
-            "--data",
-            data2,
-            "--queue",
-            redis_url,
-            "--enqueue",
-            "--queue-name",
-            "killed",
-            "--run-id",
-            "killed",
-            *POLITE,
-        )
+        enqueue(data2, "killed")
         victim = worker(redis_url, data2, "victim", "killed")
         log.host, log.at, log.seen, log.pgid = hosts[0], KILL_AFTER, 0, victim.pid
         deadline = time.monotonic() + 120
@@ -266,23 +210,7 @@ def crawls(tmp_path_factory, redis_url):
         mark = len(world.timed_log)
         world.latency = (0.8, 1.0)  # the orphan's crawl outlasts the re-queueing
         data_o = tmp / "orphan"
-        xxgk(
-            "crawl",
-            "--sources",
-            sources,
-            "--data",
-            data_o,
-            "--queue",
-            redis_url,
-            "--enqueue",
-            "--queue-name",
-            "orphan",
-            "--run-id",
-            "orphan",
-            "--source",
-            world.portals[0].source_id,
-            *POLITE,
-        )
+        enqueue(data_o, "orphan", "--source", world.portals[0].source_id)
         victim = worker(redis_url, data_o, "victim", "orphan")
         log.host, log.at, log.seen, log.pgid, log.parent_only = hosts[0], 2, 0, victim.pid, True
         deadline = time.monotonic() + 120
@@ -407,14 +335,7 @@ def test_frontier_commands_refuse_bad_arguments_and_an_unreachable_redis(tmp_pat
     sources = tmp_path / "sources.yaml"
     sources.write_text("sources: []\n", encoding="utf-8")
 
-    def run(*args):
-        return subprocess.run(
-            [sys.executable, "-m", "xxgk", *map(str, args)],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
+    run = partial(run_xxgk, timeout=120, ok=None)  # exit codes asserted below
 
     alone = run("crawl", "--sources", sources, "--data", tmp_path / "d", "--enqueue")
     assert alone.returncode == 2 and "--enqueue and --queue go together" in alone.stderr

@@ -17,6 +17,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from end_to_end import archive_content, query
 from warcio.archiveiterator import ArchiveIterator
 
 from crawler.store import sha256_digest_label
@@ -46,14 +47,6 @@ def crawl_cmd(sources, data, run_id):
             "--fast", "--run-id", run_id, "--progress-every", "60"]
 
 
-def query(db_path, sql, *params):
-    db = sqlite3.connect(db_path)
-    try:
-        return db.execute(sql, params).fetchall()
-    finally:
-        db.close()
-
-
 def warc_records(data):
     """(file, offset, type, url, payload digest) of every record, read back with warcio."""
     out = []
@@ -66,16 +59,6 @@ def warc_records(data):
                             rec.rec_headers.get_header("WARC-Target-URI"),
                             rec.rec_headers.get_header("WARC-Payload-Digest")))
     return out
-
-
-def archive_content(db_path):
-    """Latest version of every report: identity, status and every value."""
-    reports = {}
-    for rid, url, year, agency, status, n in query(
-            db_path, "select id, url, year, agency_name, parse_status, value_count from reports where is_latest = 1"):
-        values = dict(query(db_path, "select key, value from report_values where report_id = ?", rid))
-        reports[url] = (year, agency, status, n, values)
-    return reports
 
 
 def build(data, *extra, env=None):
