@@ -55,15 +55,12 @@ class Table:
                 while c in taken:
                     line.append(taken.pop(c))
                     c += 1
-                colspan, rowspan = cell.colspan, cell.rowspan
-                if colspan <= 1 and rowspan <= 1:
+                colspan = cell.colspan if cell.colspan > 1 else 1
+                rowspan = cell.rowspan if cell.rowspan > 1 else 1
+                if colspan == 1 and rowspan == 1 and c < MAX_GRID_WIDTH:  # the usual cell, even in a spanned row
                     line.append(cell)
                     c += 1
                     continue
-                if colspan < 1:
-                    colspan = 1
-                if rowspan < 1:
-                    rowspan = 1
                 if c + colspan > MAX_GRID_WIDTH:
                     self.clipped = True
                     colspan = max(MAX_GRID_WIDTH - c, 0)

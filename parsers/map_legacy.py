@@ -149,9 +149,10 @@ def map_table(view: GridView, out: Collector, state: LegacyState) -> None:
         if key in _CONTEXT_KEYS:
             state.context = _CONTEXT_KEYS[key]
         label_cols = {c for c, _ in label_cells}
+        by_col = dict(cells)
         unit_text = ""
         if u_col is not None and u_col not in label_cols:
-            unit_text = dict(cells).get(u_col, "")
+            unit_text = by_col.get(u_col, "")
         if v_cols is not None:
             candidates = [c for c in v_cols if c > label_c]
         else:
@@ -159,7 +160,7 @@ def map_table(view: GridView, out: Collector, state: LegacyState) -> None:
         value_c = candidates[0] if candidates else None
         row_label = label.strip()
         if key and value_c is not None:
-            raw = dict(cells).get(value_c, "")
+            raw = by_col.get(value_c, "")
             # the unit column, the number column's header, or the label itself ("收取的费用（万元）")
             unit = header_unit(unit_text) or header_unit(col_labels.get(value_c)) or header_unit(label)
             if is_blank(raw) and unit_text.strip() in ("——", "—", "-"):

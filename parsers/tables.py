@@ -30,20 +30,15 @@ class GridView:
 
     @classmethod
     def of(cls, table: Table, index: int) -> GridView:
-        if table.spans_known:
-            grid = table.grid()
-            texts = [["" if c is None else c.text for c in row] for row in grid]
-            if any("[bookmark:" in "\0".join(row) for row in texts):  # rare: clean only then
-                texts = [[clean_cell(t) for t in row] for row in texts]
-            ids = [list(map(id, row)) for row in grid]
-            for row in ids:
-                if _NONE_ID in row:  # empty slots: each its own identity, never one merged cell
-                    row[:] = [-1 - i if x == _NONE_ID else x for i, x in enumerate(row)]
-        else:
-            texts = [[c.text for c in row] for row in table.rows]
-            if any("[bookmark:" in "\0".join(row) for row in texts):  # rare: clean only then
-                texts = [[clean_cell(t) for t in row] for row in texts]
-            ids = [list(map(id, row)) for row in table.rows]
+        # a grid of slots when the spans are known, else the rows as printed (text dumps: no None)
+        rows = table.grid() if table.spans_known else table.rows
+        texts = [["" if c is None else c.text for c in row] for row in rows]
+        if any("[bookmark:" in "\0".join(row) for row in texts):  # rare: clean only then
+            texts = [[clean_cell(t) for t in row] for row in texts]
+        ids = [list(map(id, row)) for row in rows]
+        for row in ids:
+            if _NONE_ID in row:  # empty slots: each its own identity, never one merged cell
+                row[:] = [-1 - i if x == _NONE_ID else x for i, x in enumerate(row)]
         return cls(index, texts, ids, table.spans_known, table.page)
 
     @property

@@ -41,19 +41,23 @@ class _Checker:
         self.v = values
         self.issues: list[dict] = []
 
-    def equal(self, rule: str, key: str, left_keys, right_keys, left_name: str, right_name: str):
+    def total(self, keys):
+        """The sum of the values of ``keys`` (left to right, as sum() adds), or None when one is blank
+        or missing (then the rule is not checked)."""
         get = self.v.get
-        ls = rs = 0  # summed as sum() would, left to right; a blank or missing operand: not checked
-        for k in left_keys:
+        out = 0
+        for k in keys:
             x = get(k)
             if x is None:
-                return
-            ls += x
-        for k in right_keys:
-            x = get(k)
-            if x is None:
-                return
-            rs += x
+                return None
+            out += x
+        return out
+
+    def equal(self, rule: str, key: str, left_keys, right_keys, left_name: str, right_name: str):
+        ls = self.total(left_keys)
+        rs = self.total(right_keys) if ls is not None else None
+        if rs is None:
+            return
         if abs(ls - rs) > _EPS:
             self.issues.append(make_issue(rule, "error", f"{left_name} = {_fmt(ls)} but {right_name} = {_fmt(rs)}",
                                           key, ls, rs))

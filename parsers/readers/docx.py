@@ -496,6 +496,7 @@ class _Reader:
         """Rows of cells that start in each row; vMerge continuations extend the cell above."""
         out: list[list[Cell]] = []
         open_merges: dict[int, Cell] = {}  # grid column -> cell whose vertical merge is running
+        # _cell_props' and cell_text's index look-ups inline: this loop runs once per cell of every table
         props, indexed, complex_cells = self.props, self.cell_paras is not None, self.cell_complex
         texts = self.cell_texts
         no_props = (1, None, None)

@@ -41,20 +41,18 @@ def _scan(root) -> tuple[list, list]:
     search = _ANY_LABEL.search
     for el in (body if body is not None else root).iter(etree.Element):
         text = el.text
-        if text and search(text) and len(hits) < 200:
+        if text and len(hits) < 200 and search(text):
             hits.append(el)
         if not el.attrib:  # most elements: no attributes at all
             continue
         ident, classes = el.get("id"), el.get("class")
-        if ident:
-            rank = _CONTAINER_RANK.get(("id", ident.strip()))
-            if rank is not None and _CONTAINER_TAG[("id", ident.strip())] in (None, el.tag):
-                found.append((rank, el))
+        keys = [("id", ident.strip())] if ident else []
         if classes:
-            for c in classes.split():
-                rank = _CONTAINER_RANK.get(("class", c))
-                if rank is not None and _CONTAINER_TAG[("class", c)] in (None, el.tag):
-                    found.append((rank, el))
+            keys.extend(("class", c) for c in classes.split())
+        for key in keys:
+            rank = _CONTAINER_RANK.get(key)
+            if rank is not None and _CONTAINER_TAG[key] in (None, el.tag):
+                found.append((rank, el))
     return hits, [el for _rank, el in sorted(found, key=lambda x: x[0])]
 
 
@@ -458,13 +456,8 @@ def _span(value: str | None, default: int = 1) -> int:
 
 
 def _cell(td) -> Cell:
-    rowspan = colspan = 1
-    for name, value in td.items():  # one call for all attributes (two get() calls cost more)
-        if name == "rowspan" and value:
-            rowspan = _span(value)
-        elif name == "colspan" and value:
-            colspan = max(_span(value), 1)
-    return Cell(cell_text(td), rowspan, colspan)
+    rowspan, colspan = td.get("rowspan"), td.get("colspan")
+    return Cell(cell_text(td), _span(rowspan) if rowspan else 1, max(_span(colspan), 1) if colspan else 1)
 
 
 _LINE_BREAKERS = BLOCK_TAGS | {"br", "table"}
@@ -475,6 +468,12 @@ def _blank(text: str | None) -> bool:
     return not text or not text.strip(" \t\r\n\f\u3000\xa0")
 
 
+def _one_line(text: str) -> str:
+    """A cell's text that has no line break of its own: HTML whitespace collapsed, "" when blank."""
+    text = _WS.sub(" ", text).strip(" ")
+    return text if text.strip(" \u3000\xa0") else ""
+
+
 def cell_text(td) -> str:
     """Cell text with <br> and block boundaries as "\\n"; nested tables flattened row by row."""
     if not len(td):  # the common case: plain text
@@ -483,8 +482,7 @@ def cell_text(td) -> str:
             return ""
         if text.isalnum():  # a number or a label without spaces: nothing to normalise
             return text
-        text = _WS.sub(" ", text).strip(" ")
-        return text if text.strip(" \u3000\xa0") else ""
+        return _one_line(text)
     if len(td) == 1:
         # Word's cell: one <p> of runs (<span>, <o:p>) and nothing that breaks a line: one line
         p = td[0]
@@ -494,8 +492,7 @@ def cell_text(td) -> str:
                     break
             else:
                 # serialised as text in C: itertext() or XPath string() cost several times more
-                text = _WS.sub(" ", etree.tostring(p, method="text", encoding=str, with_tail=False)).strip(" ")
-                return text if text.strip(" \u3000\xa0") else ""
+                return _one_line(etree.tostring(p, method="text", encoding=str, with_tail=False))
     parts: list[str] = []
 
     def walk(el) -> None:

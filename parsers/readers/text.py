@@ -67,7 +67,7 @@ def read(data: bytes) -> Document:
     def end_cell():
         nonlocal cell_lines
         if cell_lines is not None:
-            row.append(Cell(clean_cell(cell_lines[0] if len(cell_lines) == 1 else "\n".join(cell_lines))))
+            row.append(_cell_of(cell_lines))
             cell_lines = None
 
     def end_row():
@@ -100,8 +100,8 @@ def read(data: bytes) -> Document:
                 continue
             if blanks >= 2:
                 end_table()
-            if cell_lines is not None:  # end_cell, inline: this is the loop's hot path
-                row.append(Cell(clean_cell(cell_lines[0] if len(cell_lines) == 1 else "\n".join(cell_lines))))
+            if cell_lines is not None:  # end_cell inline: this is the loop's hot path
+                row.append(_cell_of(cell_lines))
             cell_lines = [line[1:]]
             blanks = 0
         elif not line.strip():
@@ -118,6 +118,11 @@ def read(data: bytes) -> Document:
     if not any(isinstance(b, Table) or b for b in blocks):
         raise UnreadableDocument("no text in document")
     return Document(blocks=[b for b in blocks if not isinstance(b, str) or b], format="text", issues=issues)
+
+
+def _cell_of(lines: list[str]) -> Cell:
+    """A table cell from its lines (the TAB line and the lines continuing it)."""
+    return Cell(clean_cell(lines[0] if len(lines) == 1 else "\n".join(lines)))
 
 
 def _indented_heading(line: str, lines: list[str], n: int, row_start: bool) -> bool:
