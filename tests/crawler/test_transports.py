@@ -9,6 +9,7 @@ browser the sources are recorded as blocked (failure kind `challenge`), never as
 import json
 import sqlite3
 import threading
+from contextlib import contextmanager
 from functools import partial
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -286,7 +287,9 @@ CHALLENGE = (
 )
 
 
-def test_a_challenge_the_browser_cannot_pass_is_recorded_as_blocked(tmp_path):
+@contextmanager
+def blocked_portal(tmp_path):
+    """A one-source registry whose portal answers every request with a challenge no transport passes."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Block)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
@@ -297,9 +300,14 @@ def test_a_challenge_the_browser_cannot_pass_is_recorded_as_blocked(tmp_path):
             f"  family: trs_wcm\n  start_urls: ['{url}']\n",
             encoding="utf-8",
         )
-        crawl(sources, tmp_path / "data", "b1", "-s", "XXGK_BROWSER_IDLE_SECONDS=1")
+        yield sources
     finally:
         server.shutdown()
+
+
+def test_a_challenge_the_browser_cannot_pass_is_recorded_as_blocked(tmp_path):
+    with blocked_portal(tmp_path) as sources:
+        crawl(sources, tmp_path / "data", "b1", "-s", "XXGK_BROWSER_IDLE_SECONDS=1")
     db = tmp_path / "data" / "captures.db"
     (row,) = rows(db, "select * from run_sources")
     assert (row["outcome"], row["reports_listed"], row["challenges"]) == ("blocked", 0, 3)
@@ -315,16 +323,7 @@ def test_a_challenge_the_browser_cannot_pass_is_recorded_as_blocked(tmp_path):
 
 
 def test_a_browser_that_cannot_start_leaves_the_source_blocked_and_the_crawl_whole(tmp_path):
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Block)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        url = f"http://127.0.0.1:{server.server_address[1]}/xxgk/index.html"
-        sources = tmp_path / "s.yaml"
-        sources.write_text(
-            "- id: blocked\n  agency: 某局\n  region: 某市\n  region_code: '110000'\n  level: prefecture\n"
-            f"  family: trs_wcm\n  start_urls: ['{url}']\n",
-            encoding="utf-8",
-        )
+    with blocked_portal(tmp_path) as sources:
         proc = crawl(
             sources,
             tmp_path / "data",
@@ -332,8 +331,6 @@ def test_a_browser_that_cannot_start_leaves_the_source_blocked_and_the_crawl_who
             "-s",
             'PLAYWRIGHT_LAUNCH_OPTIONS={"executable_path": "/nonexistent/chromium"}',
         )
-    finally:
-        server.shutdown()
     assert proc.returncode == 0 and "CRASHED" not in proc.stdout
     db = tmp_path / "data" / "captures.db"
     (row,) = rows(db, "select * from run_sources")
